@@ -1,0 +1,41 @@
+"""The API root at /api/: one django-ninja API that every context adds its router to.
+OpenAPI 3 at /api/openapi.json, interactive docs at /api/docs."""
+
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+import govhub
+from govhub.identity.api import audit_router
+from govhub.identity.api import router as identity_router
+from govhub.kernel.errors import install_problem_handlers
+from govhub.kernel.throttling import AnonymousRate, AuthenticatedRate
+
+api = NinjaAPI(
+    title="govhub API",
+    version=govhub.__version__,
+    description=(
+        "Control-plane API of govhub. Errors are RFC 9457 problem+json. "
+        "Sign in through the web (session cookie + CSRF token) for now; OAuth 2 bearer "
+        "tokens arrive with single sign-on."
+    ),
+    urls_namespace="api",
+    auth=SessionAuth(),
+    throttle=[AnonymousRate(), AuthenticatedRate()],
+)
+install_problem_handlers(api)
+api.add_router("/identity", identity_router)
+api.add_router("/audit", audit_router)
+
+
+@api.get("/", auth=None, summary="API root", include_in_schema=False)
+def root(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "name": "govhub",
+        "version": govhub.__version__,
+        "openapi": request.build_absolute_uri("/api/openapi.json"),
+        "docs": request.build_absolute_uri("/api/docs"),
+    }

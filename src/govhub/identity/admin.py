@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from govhub.identity import queries, roles, services
+from govhub.identity.admin_base import ScopedModelAdmin
+from govhub.identity.admin_site import site
+from govhub.identity.forms import AccountAdminForm
+from govhub.identity.models import Account, Agency, Role, RoleAssignment
+from govhub.kernel.models import AuditEntry
+
+
+def _changes(form: ModelForm, fields: frozenset[str]) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+
+
+@admin.register(Agency, site=site)
+class AgencyAdmin(ScopedModelAdmin):
+    view_permission = roles.VIEW_AGENCY
+    manage_permission = roles.MANAGE_AGENCY
+    list_display = ["name", "kind", "admin_unit_code", "electronic_id_code", "parent", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "admin_unit_code", "electronic_id_code"]
+    fields = ["parent", "kind", "name", "short_name", "electronic_id_code", "admin_unit_code",
+              "address", "phone", "email", "website", "is_active"]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Agency]:
+        return queries.agencies(request.user)
+
+    def can_manage(self, request: HttpRequest, obj: Agency) -> bool:
+        return self.access(request).has(roles.MANAGE_AGENCY, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "parent":
+            kwargs["queryset"] = queries.agencies(request.user, roles.MANAGE_AGENCY)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Agency, form: ModelForm, change: bool) -> None:
+        if change:
+            services.update_agency(actor=request.user, agency=obj,
+                                   **_changes(form, services.AGENCY_FIELDS))
+        else:
+            created = services.create_agency(actor=request.user,
+                                             **{f: form.cleaned_data[f] for f in self.fields})
+            obj.pk, obj.path = created.pk, created.path
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "account"
+    fields = ["role", "agency", "valid_until", "granted_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("roles (grant and revoke them under Role assignments)")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+@admin.register(Account, site=site)
+class AccountAdmin(ScopedModelAdmin):
+    view_permission = roles.VIEW_ACCOUNT
+    manage_permission = roles.MANAGE_ACCOUNT
+    form = AccountAdminForm
+    list_display = ["full_name", "username", "kind", "agency", "commune", "phone",
+                    "assurance_level", "is_active"]
+    list_filter = ["kind", "assurance_level", "is_active"]
+    search_fields = ["full_name", "username", "email", "phone"]
+    readonly_fields = ["masked_personal_id", "date_joined", "last_login"]
+    inlines = [RoleAssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["username", "full_name", "kind", "is_active"]}),
+        (_("Contact"), {"fields": ["phone", "email"]}),
+        (_("Work and residence"), {"fields": ["agency", "position", "commune"]}),
+        (_("Identity"), {"fields": ["assurance_level", "masked_personal_id",
+                                    "personal_id_number"]}),
+        (_("Sign-in"), {"fields": ["new_password", "date_joined", "last_login"]}),
+    ]
+
+    @admin.display(description=_("personal ID on file"))
+    def masked_personal_id(self, obj: Account) -> str:
+        return obj.masked_personal_id or "—"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        return queries.accounts(request.user)
+
+    def can_manage(self, request: HttpRequest, obj: Account) -> bool:
+        return queries.accounts(request.user, roles.MANAGE_ACCOUNT).filter(pk=obj.pk).exists()
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class ScopedForm(form_class):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **inner: Any) -> None:
+                super().__init__(*args, actor=request.user, **inner)
+
+        return ScopedForm
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "agency":
+            kwargs["queryset"] = queries.agencies(request.user, roles.MANAGE_ACCOUNT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Account, form: ModelForm, change: bool) -> None:
+        number = form.cleaned_data.get("personal_id_number") or None
+        password = form.cleaned_data.get("new_password") or None
+        if change:
+            services.update_account(actor=request.user, account=obj, personal_id_number=number,
+                                    **_changes(form, services.ACCOUNT_FIELDS))
+            if password:
+                services.set_account_password(actor=request.user, account=obj, password=password)
+        else:
+            fields = {f: form.cleaned_data.get(f) for f in services.ACCOUNT_FIELDS}
+            created = services.create_account(actor=request.user, password=password,
+                                              personal_id_number=number, **fields)
+            obj.pk = created.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Role assignments are read-only here; nothing else is related."""
+
+
+@admin.register(Role, site=site)
+class RoleAdmin(ScopedModelAdmin):
+    view_permission = roles.VIEW_ACCOUNT
+    list_display = ["name", "code", "is_global", "requires_second_factor", "is_builtin"]
+    readonly_fields = ["code", "name", "description", "permission_list", "is_global",
+                       "requires_second_factor", "is_builtin"]
+    fields = readonly_fields
+
+    @admin.display(description=_("permissions"))
+    def permission_list(self, obj: Role) -> str:
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{} <code>{}</code></li>",
+            ((roles.PERMISSIONS.get(p, p), p) for p in obj.permissions)))
+
+    def can_manage(self, request: HttpRequest, obj: Role) -> bool:
+        return False
+
+
+@admin.register(RoleAssignment, site=site)
+class RoleAssignmentAdmin(ScopedModelAdmin):
+    view_permission = roles.VIEW_ACCOUNT
+    manage_permission = roles.MANAGE_ROLES
+    list_display = ["account", "role", "agency", "valid_until", "granted_by"]
+    list_filter = ["role"]
+    search_fields = ["account__full_name", "account__username", "agency__name"]
+    fields = ["account", "role", "agency", "valid_until"]
+    autocomplete_fields: list[str] = []
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
+        return queries.role_assignments(request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A grant is changed by revoking it and granting anew, so each step is audited.
+        return self.fields if obj is not None else []
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and self.access(request).has(roles.MANAGE_ROLES)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return self.access(request).has(roles.MANAGE_ROLES)
+        return self.can_manage(request, obj)
+
+    def can_manage(self, request: HttpRequest, obj: RoleAssignment) -> bool:
+        return self.access(request).has(roles.MANAGE_ROLES, obj.agency)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "agency":
+            kwargs["queryset"] = queries.agencies(request.user, roles.MANAGE_ROLES)
+        elif db_field.name == "account":
+            kwargs["queryset"] = queries.accounts(request.user).filter(kind="official")
+        elif db_field.name == "role":
+            kwargs["queryset"] = queries.grantable_roles(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: RoleAssignment, form: ModelForm,
+                   change: bool) -> None:
+        created = services.grant_role(actor=request.user, account=obj.account, role=obj.role,
+                                      agency=obj.agency, valid_until=obj.valid_until)
+        obj.pk = created.pk
+
+    def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
+        services.revoke_role(actor=request.user, assignment=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
+        for assignment in queryset:
+            services.revoke_role(actor=request.user, assignment=assignment)
+
+
+@admin.register(AuditEntry, site=site)
+class AuditEntryAdmin(ScopedModelAdmin):
+    view_permission = roles.VIEW_AUDIT
+    list_display = ["occurred_at", "actor_label", "action", "target_type", "target_label",
+                    "ip_address"]
+    list_filter = ["action", "target_type", "occurred_at"]
+    search_fields = ["actor_label", "target_label", "target_id", "request_id"]
+    date_hierarchy = "occurred_at"
+    fields = ["occurred_at", "actor_label", "action", "target_type", "target_id",
+              "target_label", "changes", "ip_address", "user_agent", "request_id"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        return queries.audit_entries(request.user)
+
+    def can_manage(self, request: HttpRequest, obj: AuditEntry) -> bool:
+        return False
+
+    @admin.display(description=_("changes (before → after)"))
+    def changes(self, obj: AuditEntry) -> str:
+        before, after = obj.before or {}, obj.after or {}
+        names = obj.changed_fields if obj.before and obj.after else sorted(before | after)
+        rows = ((name, before.get(name, "—"), after.get(name, "—")) for name in names)
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("field"), _("before"), _("after"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )

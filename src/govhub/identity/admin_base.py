@@ -1,0 +1,45 @@
+"""Base for every ModelAdmin in govhub: permissions come from the access layer, and writes
+go through services (conventions.md: no ``.save()`` in admin code)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from govhub.identity.access import access_for
+
+
+class ScopedModelAdmin(admin.ModelAdmin):
+    view_permission: str = ""
+    manage_permission: str = ""
+
+    def access(self, request: HttpRequest) -> Any:
+        return access_for(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return False
+        return self.access(request).has(self.view_permission) or self.has_change_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(self.manage_permission) and self.access(request).has(self.manage_permission)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not self.manage_permission:
+            return False
+        if obj is None:
+            return self.access(request).has(self.manage_permission)
+        return self.can_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def can_manage(self, request: HttpRequest, obj: Any) -> bool:
+        raise NotImplementedError

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityConfig(AppConfig):
+    name = "govhub.identity"
+    label = "identity"
+    verbose_name = _("Agencies and accounts")
+
+    def ready(self) -> None:
+        # Framework glue only: the built-in roles are code (govhub.identity.roles); after
+        # every migrate their rows are brought in line so a new permission reaches them.
+        post_migrate.connect(_sync_roles, sender=self)
+
+
+def _sync_roles(**kwargs: object) -> None:
+    from govhub.identity.services import sync_builtin_roles
+
+    sync_builtin_roles()

@@ -1,0 +1,113 @@
+"""The Cà Mau demo: the provincial People's Committee, its office and departments, and one
+demo account per built-in role (plus a citizen), through services only. Idempotent."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from govhub.identity import roles, services
+from govhub.identity.models import Account, AccountKind, Agency, AgencyKind, Role, RoleAssignment
+from govhub.kernel.actors import SystemActor
+
+DEMO = SystemActor("govhub demo")
+
+# Electronic identification codes follow Decision 20/2020/QĐ-TTg's format; the values
+# are illustrative, not the province's registered codes (domain.md: verify).
+AGENCIES = [
+    ("ubnd", None, AgencyKind.PEOPLES_COMMITTEE, "Ủy ban nhân dân tỉnh Cà Mau", "UBND tỉnh",
+     "000.00.00.H12"),
+    ("vp", "ubnd", AgencyKind.OFFICE, "Văn phòng Ủy ban nhân dân tỉnh", "Văn phòng UBND tỉnh",
+     "000.00.01.H12"),
+    ("sokhcn", "ubnd", AgencyKind.DEPARTMENT, "Sở Khoa học và Công nghệ", "Sở KH&CN",
+     "000.00.02.H12"),
+    ("sonnmt", "ubnd", AgencyKind.DEPARTMENT, "Sở Nông nghiệp và Môi trường", "Sở NN&MT",
+     "000.00.03.H12"),
+    ("soyte", "ubnd", AgencyKind.DEPARTMENT, "Sở Y tế", "Sở Y tế", "000.00.04.H12"),
+    ("sogddt", "ubnd", AgencyKind.DEPARTMENT, "Sở Giáo dục và Đào tạo", "Sở GD&ĐT",
+     "000.00.05.H12"),
+    ("sovhttdl", "ubnd", AgencyKind.DEPARTMENT, "Sở Văn hóa, Thể thao và Du lịch",
+     "Sở VHTT&DL", "000.00.06.H12"),
+    ("cds", "sokhcn", AgencyKind.UNIT, "Trung tâm Chuyển đổi số", "TT CĐS", "000.02.01.H12"),
+]
+# Two neighbouring wards, to show that one commune's administrator cannot see the other's.
+COMMUNE_A, COMMUNE_B = "32002", "32014"  # Phường An Xuyên, Phường Lý Văn Lâm
+
+# username, full name, position, agency key (or commune code), role code
+ACCOUNTS = [
+    ("quantri.nentang", "Nguyễn Văn Quản", "Quản trị nền tảng", "ubnd", roles.PLATFORM_ADMIN),
+    ("quantri.sokhcn", "Trần Thị Khoa", "Chuyên viên CNTT", "sokhcn", roles.AGENCY_ADMIN),
+    ("quantri.anxuyen", "Lê Văn An", "Công chức Văn phòng", COMMUNE_A, roles.AGENCY_ADMIN),
+    ("quantri.lyvanlam", "Phạm Thị Lâm", "Công chức Văn phòng", COMMUNE_B, roles.AGENCY_ADMIN),
+    ("lanhdao.ubnd", "Huỳnh Minh Chủ", "Chủ tịch UBND tỉnh", "ubnd", roles.LEADER),
+    ("thuky.ubnd", "Võ Thị Thư", "Thư ký Chủ tịch", "vp", roles.SECRETARY),
+    ("nhaplich.vp", "Đặng Văn Lịch", "Chuyên viên Văn phòng", "vp", roles.SCHEDULE_EDITOR),
+    ("xuly.anxuyen", "Bùi Thị Xử", "Công chức Địa chính", COMMUNE_A, roles.REPORT_HANDLER),
+    ("vanhanh.lgsp", "Ngô Văn Hành", "Kỹ sư vận hành LGSP", "cds", roles.INTEGRATION_OPERATOR),
+]
+CITIZEN = ("congdan.demo", "Trương Thị Dân", "0912345678", COMMUNE_A)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    agency: str
+
+
+def _password_file() -> Path:
+    return Path(settings.GOVHUB_DATA_DIR) / "secrets" / "demo-passwords.json"
+
+
+def _agencies(province: Agency) -> dict[str, Agency]:
+    found: dict[str, Agency] = {}
+    for key, parent_key, kind, name, short_name, code in AGENCIES:
+        parent = found[parent_key] if parent_key else province
+        agency = Agency.objects.filter(electronic_id_code=code).first()
+        if agency is None:
+            agency = services.create_agency(actor=DEMO, parent=parent, kind=kind, name=name,
+                                            short_name=short_name, electronic_id_code=code)
+        found[key] = agency
+    for code in (COMMUNE_A, COMMUNE_B):
+        found[code] = Agency.objects.get(admin_unit_code=code)
+    return found
+
+
+def _account(username: str, passwords: dict[str, str], **fields: object) -> Account:
+    account = Account.objects.filter(username=username).first()
+    if account is None:
+        passwords[username] = secrets.token_urlsafe(12)
+        return services.create_account(actor=DEMO, username=username,
+                                       password=passwords[username], **fields)
+    if username not in passwords:  # the password file was lost: issue a new one
+        passwords[username] = secrets.token_urlsafe(12)
+        services.set_account_password(actor=DEMO, account=account, password=passwords[username])
+    return account
+
+
+def seed(province: Agency) -> list[DemoLogin]:
+    path = _password_file()
+    passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    agencies = _agencies(province)
+    logins = []
+    for username, full_name, position, agency_key, role_code in ACCOUNTS:
+        agency = agencies[agency_key]
+        account = _account(username, passwords, full_name=full_name, position=position,
+                           agency=agency, kind=AccountKind.OFFICIAL)
+        role = Role.objects.get(code=role_code)
+        if not RoleAssignment.objects.filter(account=account, role=role, agency=agency).exists():
+            services.grant_role(actor=DEMO, account=account, role=role, agency=agency)
+        logins.append(DemoLogin(username, passwords[username], role.name, agency.name))
+    username, full_name, phone, commune_code = CITIZEN
+    _account(username, passwords, full_name=full_name, phone=phone, kind=AccountKind.CITIZEN,
+             commune=agencies[commune_code])
+    logins.append(DemoLogin(username, passwords[username], "Công dân", agencies[commune_code].name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(passwords, indent=2))
+    path.chmod(0o600)
+    return logins

@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from govhub.identity import demo, provinces, services
+
+
+class Command(BaseCommand):
+    help = "Seed the Cà Mau demo (agencies and one account per role) and print the logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        province, _, _ = services.import_province(actor=demo.DEMO, province_code=provinces.CA_MAU)
+        logins = demo.seed(province)
+        width = max(len(login.username) for login in logins)
+        self.stdout.write("Demo logins (tài khoản demo):")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<{width}}  {login.password}  "
+                              f"{login.role} — {login.agency}")

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from govhub.kernel.models import BaseModel
+
+# Decision 20/2020/QĐ-TTg: the electronic identification code of an agency reads
+# "000.00.00.H12" — three groups of digits by level, then the province/ministry code.
+ELECTRONIC_ID_CODE = RegexValidator(
+    r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$",
+    _("Format: 000.00.00.H12 (Decision 20/2020/QĐ-TTg)."),
+)
+# Vietnamese mobile numbers: 10 digits starting with 0 (or +84 and 9 digits).
+PHONE = RegexValidator(r"^(0|\+84)\d{9}$", _("Enter a Vietnamese phone number, e.g. 0912345678."))
+
+
+class AgencyKind(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    PEOPLES_COMMITTEE = "peoples_committee", _("People's Committee")
+    OFFICE = "office", _("Office")
+    DEPARTMENT = "department", _("Department")
+    UNIT = "unit", _("Unit")
+    COMMUNE = "commune", _("Commune")
+    WARD = "ward", _("Ward")
+    SPECIAL_ZONE = "special_zone", _("Special zone")
+    CENTRAL = "central", _("Central agency")
+
+    @classmethod
+    def local_government(cls) -> list[str]:
+        """Kinds that are communes in the 2025 two-level government (xã/phường/đặc khu)."""
+        return [cls.COMMUNE, cls.WARD, cls.SPECIAL_ZONE]
+
+
+class Agency(BaseModel):
+    """A node of the organisation tree: province → People's Committee, office, departments,
+    their units; communes and wards. ``path`` is a materialised path of ids so "this agency
+    and everything under it" is one indexed prefix query."""
+
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent agency"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    path = models.CharField(max_length=1024, editable=False, db_index=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=AgencyKind.choices)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    electronic_id_code = models.CharField(
+        _("electronic identification code"), max_length=13, unique=True, null=True,
+        blank=True, validators=[ELECTRONIC_ID_CODE],
+    )
+    admin_unit_code = models.CharField(
+        _("administrative unit code"), max_length=10, unique=True, null=True, blank=True,
+        help_text=_("Official code of the province or commune (General Statistics Office)."),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_commune(self) -> bool:
+        return self.kind in AgencyKind.local_government()
+
+
+class AccountKind(models.TextChoices):
+    OFFICIAL = "official", _("Official")
+    CITIZEN = "citizen", _("Citizen")
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """Decree 69/2024/NĐ-CP: level 2 equals showing the chip ID card in person."""
+
+    NONE = 0, _("Not verified")
+    LEVEL_1 = 1, _("Level 1")
+    LEVEL_2 = 2, _("Level 2")
+
+
+class AccountManager(BaseUserManager["Account"]):
+    def get_by_natural_key(self, username: str | None) -> Account:
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class Account(AbstractBaseUser, BaseModel):
+    """One account model for officials and citizens (AUTH_USER_MODEL from migration 0001).
+
+    The personal identification number (số định danh cá nhân) is personal data
+    (Law 91/2025/QH15): stored only encrypted, found by a keyed digest, shown as its last
+    digits. See govhub.identity.personal_id.
+    """
+
+    username = models.CharField(
+        _("username"), max_length=150, unique=True, validators=[UnicodeUsernameValidator()]
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    kind = models.CharField(_("account type"), max_length=16, choices=AccountKind.choices,
+                            default=AccountKind.OFFICIAL)
+    email = models.EmailField(_("e-mail"), null=True, blank=True, unique=True)
+    phone = models.CharField(_("phone"), max_length=12, null=True, blank=True, unique=True,
+                             validators=[PHONE])
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency of work"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="accounts",
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    commune = models.ForeignKey(
+        Agency, verbose_name=_("commune of residence"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="residents",
+        limit_choices_to={"kind__in": AgencyKind.local_government()},
+    )
+    personal_id_digest = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                          editable=False)
+    personal_id_ciphertext = models.TextField(blank=True, editable=False)
+    personal_id_last_digits = models.CharField(
+        _("personal ID (last digits)"), max_length=4, blank=True, editable=False
+    )
+    assurance_level = models.PositiveSmallIntegerField(
+        _("identity assurance level"), choices=AssuranceLevel.choices, default=AssuranceLevel.NONE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+    audit_exclude = ("password", "personal_id_digest", "personal_id_ciphertext")
+
+    class Meta:
+        ordering = ["full_name", "username"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="citizen") | Q(agency__isnull=False) | Q(is_active=False),
+                name="active_official_has_agency",
+                violation_error_message=_("An official must belong to an agency."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username})"
+
+    @property
+    def masked_personal_id(self) -> str:
+        return f"••••••••{self.personal_id_last_digits}" if self.personal_id_last_digits else ""
+
+
+class Role(BaseModel):
+    """A named set of permissions. Built-in roles are defined in code
+    (:mod:`govhub.identity.roles`) and synced after every migrate."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    permissions = models.JSONField(_("permissions"), default=list)
+    is_builtin = models.BooleanField(_("built-in"), default=False, editable=False)
+    is_global = models.BooleanField(
+        _("platform-wide"), default=False,
+        help_text=_("Applies to every agency, wherever it is granted."),
+    )
+    requires_second_factor = models.BooleanField(_("requires a second factor"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(BaseModel):
+    """A role held by an account in an agency; it covers that agency's whole subtree."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="role_assignments")
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT,
+                             related_name="assignments")
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="role_assignments")
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    granted_by = models.ForeignKey(Account, verbose_name=_("granted by"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["agency__path", "role__name"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "role", "agency"],
+                                    name="one_assignment_per_role_and_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} — {self.agency} — {self.account.full_name}"

@@ -1,0 +1,35 @@
+"""One paging shape for every list in the API: ``?page=&page_size=`` in, ``items``,
+``count``, ``page`` and ``page_size`` out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+MAX_PAGE_SIZE = 100
+
+
+class PagePagination(PaginationBase):
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Input, **params: Any
+    ) -> dict[str, Any]:
+        offset = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": queryset[offset : offset + pagination.page_size],
+            "count": self._items_count(queryset),
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+        }

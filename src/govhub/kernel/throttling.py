@@ -1,0 +1,31 @@
+"""API rate limits (answered with 429 + Retry-After). Rates come from settings at each
+request, so an operator's change (GOVHUB_API_RATE_*) applies without code. Counters live in
+the Django cache: per process by default, shared across processes with GOVHUB_REDIS_URL."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+
+class AnonymousRate(AnonRateThrottle):
+    rate_name = "anonymous"
+
+    def __init__(self) -> None:
+        super().__init__(rate=settings.GOVHUB_API_RATES[self.rate_name])
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.num_requests, self.duration = self.parse_rate(settings.GOVHUB_API_RATES[self.rate_name])
+        return super().allow_request(request)
+
+
+class AuthenticatedRate(AuthRateThrottle):
+    rate_name = "authenticated"
+
+    def __init__(self) -> None:
+        super().__init__(rate=settings.GOVHUB_API_RATES[self.rate_name])
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.num_requests, self.duration = self.parse_rate(settings.GOVHUB_API_RATES[self.rate_name])
+        return super().allow_request(request)

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real settings module, fed test values for the secrets
+it refuses to start without. Everything else (GOVHUB_DATABASE_URL, GOVHUB_REDIS_URL) comes
+from the environment exactly as in production, which is how CI runs the suite on
+PostgreSQL and Redis."""
+
+import os
+import tempfile
+
+os.environ.setdefault("GOVHUB_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("GOVHUB_PII_KEY", "test-pii-key-not-for-production-0123456789")
+os.environ.setdefault("GOVHUB_DATA_DIR", tempfile.mkdtemp(prefix="govhub-test-"))
+
+from govhub.config.settings import *  # noqa: E402,F403
+
+# Fast hashing keeps the role-matrix tests quick; production keeps Django's PBKDF2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
