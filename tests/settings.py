@@ -10,8 +10,12 @@ os.environ.setdefault("GOVHUB_SECRET_KEY", "test-secret-key-not-for-production-0
 os.environ.setdefault("GOVHUB_PII_KEY", "test-pii-key-not-for-production-0123456789")
 os.environ.setdefault("GOVHUB_DATA_DIR", tempfile.mkdtemp(prefix="govhub-test-"))
 
-from govhub.config.settings import *  # noqa: E402,F403
+from govhub.config.settings import *  # noqa: F403
 
 # Fast hashing keeps the role-matrix tests quick; production keeps Django's PBKDF2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The test client speaks plain HTTP; production's HTTPS redirect is checked on its own in
+# tests/test_settings.py, with the real settings in a fresh process.
+SECURE_SSL_REDIRECT = False
+WHITENOISE_USE_FINDERS = True

@@ -23,13 +23,15 @@ if ENV.missing_secrets():
         "Set " + " and ".join(ENV.missing_secrets()) + " (or the same name with _FILE "
         "pointing at a file). `govhub demo` generates them for a laptop demo."
     )
-assert ENV.secret_key is not None and ENV.pii_key is not None  # noqa: S101 - narrowed above
+assert ENV.secret_key is not None
+assert ENV.pii_key is not None
 
 DEBUG = ENV.debug
 SECRET_KEY = ENV.secret_key.get_secret_value()
 GOVHUB_PII_KEY = ENV.pii_key.get_secret_value()
 GOVHUB_PUBLIC_URL = ENV.public_url.rstrip("/")
 GOVHUB_DATA_DIR = ENV.data_dir.resolve()
+GOVHUB_DATA_DIR.mkdir(parents=True, exist_ok=True)
 ALLOWED_HOSTS = ENV.allowed_hosts
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 
@@ -90,7 +92,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged
     # commit durable across a crash or power loss (conventions.md, "Nothing accepted is lost").
     # IMMEDIATE transactions take the write lock up front instead of failing mid-transaction.
-    GOVHUB_DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
@@ -139,6 +140,7 @@ FORMAT_MODULE_PATH = ["govhub.config.formats"]
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = GOVHUB_DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` fills it in production
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

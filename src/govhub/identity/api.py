@@ -17,8 +17,17 @@ from govhub.identity import queries, roles, services
 from govhub.identity.access import access_for
 from govhub.identity.models import Account, AccountKind, Agency, AgencyKind, Role
 from govhub.identity.schemas import (
-    AccountIn, AccountOut, AccountPatch, AgencyIn, AgencyOut, AgencyPatch, AuditEntryOut,
-    MeOut, RoleAssignmentIn, RoleAssignmentOut, RoleOut,
+    AccountIn,
+    AccountOut,
+    AccountPatch,
+    AgencyIn,
+    AgencyOut,
+    AgencyPatch,
+    AuditEntryOut,
+    MeOut,
+    RoleAssignmentIn,
+    RoleAssignmentOut,
+    RoleOut,
 )
 from govhub.kernel.models import AuditEntry
 from govhub.kernel.pagination import PagePagination
@@ -64,8 +73,10 @@ def list_agencies(request: HttpRequest, filters: Query[AgencyFilter]) -> QuerySe
     if filters.parent_id:
         agencies = agencies.filter(parent_id=filters.parent_id)
     if filters.q:
-        agencies = agencies.filter(Q(name__icontains=filters.q) |
-                                   Q(admin_unit_code=filters.q) | Q(short_name__icontains=filters.q))
+        agencies = agencies.filter(
+            Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q)
+            | Q(admin_unit_code=filters.q)
+        )
     return agencies
 
 
@@ -170,7 +181,7 @@ def grant_role(request: HttpRequest, payload: RoleAssignmentIn) -> tuple[int, An
     if role is None:
         raise ValidationError({"role": _("No such role.")})
     agency = _agency_field(request.user, "agency_id", payload.agency_id, roles.MANAGE_ROLES)
-    assert agency is not None  # noqa: S101 - agency_id is required by the schema
+    assert agency is not None
     return 201, services.grant_role(actor=request.user, account=account, role=role,
                                     agency=agency, valid_until=payload.valid_until)
 

@@ -7,6 +7,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -78,7 +79,7 @@ def _agencies(province: Agency) -> dict[str, Agency]:
     return found
 
 
-def _account(username: str, passwords: dict[str, str], **fields: object) -> Account:
+def _account(username: str, passwords: dict[str, str], **fields: Any) -> Account:
     account = Account.objects.filter(username=username).first()
     if account is None:
         passwords[username] = secrets.token_urlsafe(12)

@@ -27,7 +27,8 @@ def accounts(actor: Any, permission: str = roles.VIEW_ACCOUNT) -> QuerySet[Accou
         return queryset
     officials = access.path_filter(permission, "agency__path")
     citizens = access.path_filter(permission, "commune__path")
-    assert officials is not None and citizens is not None  # noqa: S101 - not global here
+    assert officials is not None
+    assert citizens is not None
     return queryset.filter(officials | (Q(kind=AccountKind.CITIZEN) & citizens))
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from govhub.identity import personal_id, roles
@@ -44,18 +45,23 @@ def _assign(instance: Any, changes: dict[str, Any], allowed: frozenset[str]) -> 
 
 def sync_builtin_roles() -> None:
     """Bring the built-in roles' rows in line with :data:`roles.BUILTIN_ROLES` (system work,
-    run after every migrate). Keeps an administrator's second-factor choice."""
-    for builtin in roles.BUILTIN_ROLES:
-        role, created = Role.objects.get_or_create(
-            code=builtin.code,
-            defaults={"requires_second_factor": builtin.requires_second_factor},
-        )
-        role.name = str(builtin.name)
-        role.description = str(builtin.description)
-        role.permissions = sorted(builtin.permissions)
-        role.is_builtin = True
-        role.is_global = builtin.is_global
-        role.save()
+    run after every migrate). Keeps an administrator's second-factor choice. Names are
+    stored in Vietnamese, the language of the province's staff and of its records."""
+    with translation.override("vi"):
+        for builtin in roles.BUILTIN_ROLES:
+            _sync_role(builtin)
+
+
+def _sync_role(builtin: roles.BuiltinRole) -> None:
+    role, _created = Role.objects.get_or_create(
+        code=builtin.code, defaults={"requires_second_factor": builtin.requires_second_factor}
+    )
+    role.name = str(builtin.name)
+    role.description = str(builtin.description)
+    role.permissions = sorted(builtin.permissions)
+    role.is_builtin = True
+    role.is_global = builtin.is_global
+    role.save()
 
 
 # --- Agencies ---------------------------------------------------------------------------

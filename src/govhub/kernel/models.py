@@ -23,7 +23,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Delete")
     GRANT = "grant", _("Grant role")
     REVOKE = "revoke", _("Revoke role")
-    SET_PASSWORD = "set_password", _("Set password")  # noqa: S105 - an action name
+    SET_PASSWORD = "set_password", _("Set password")
     IMPORT = "import", _("Import")
 
 
@@ -57,7 +57,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.target_label}"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} " \
+            f"{self.target_label}"
 
     @property
     def changed_fields(self) -> list[str]:

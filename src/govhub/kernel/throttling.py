@@ -6,26 +6,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from ninja.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
-class AnonymousRate(AnonRateThrottle):
+class _RateFromSettings(SimpleRateThrottle):
+    rate_name = ""
+
+    def __init__(self) -> None:
+        super().__init__(rate=self._configured_rate())
+
+    def _configured_rate(self) -> str:
+        return str(settings.GOVHUB_API_RATES[self.rate_name])
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.num_requests, self.duration = self.parse_rate(self._configured_rate())
+        return super().allow_request(request)
+
+
+class AnonymousRate(_RateFromSettings, AnonRateThrottle):
     rate_name = "anonymous"
 
-    def __init__(self) -> None:
-        super().__init__(rate=settings.GOVHUB_API_RATES[self.rate_name])
 
-    def allow_request(self, request: HttpRequest) -> bool:
-        self.num_requests, self.duration = self.parse_rate(settings.GOVHUB_API_RATES[self.rate_name])
-        return super().allow_request(request)
+class AuthenticatedRate(_RateFromSettings, UserRateThrottle):
+    """Counted per account id (ninja's AuthRateThrottle keys on display text)."""
 
-
-class AuthenticatedRate(AuthRateThrottle):
     rate_name = "authenticated"
-
-    def __init__(self) -> None:
-        super().__init__(rate=settings.GOVHUB_API_RATES[self.rate_name])
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        self.num_requests, self.duration = self.parse_rate(settings.GOVHUB_API_RATES[self.rate_name])
-        return super().allow_request(request)

@@ -19,7 +19,8 @@ class ProvinceOverview:
 def province_overview() -> ProvinceOverview:
     province = Agency.objects.filter(kind=AgencyKind.PROVINCE, parent=None).order_by(
         "created_at").first()
-    in_tree = Agency.objects.filter(path__startswith=province.path) if province else Agency.objects.none()
+    in_tree = (Agency.objects.filter(path__startswith=province.path) if province
+               else Agency.objects.none())
     counts = {kind: in_tree.filter(kind=kind, is_active=True).count() for kind in AgencyKind}
     return ProvinceOverview(
         province=province,

@@ -1,0 +1,44 @@
+# Two commands on a fresh machine with Python 3.11 (README.md):
+#   make demo   — set up .venv and run the whole demo at http://127.0.0.1:8000/
+#   make test   — set up .venv and run the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint lock messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the lock or the project metadata changes.
+$(STAMP): requirements/lock.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/govhub demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests conftest.py
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Re-pin every dependency (versions and hashes only, no index URL) from
+# pyproject.toml. See docs/decisions/0005-dependency-pinning.md.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	    --no-emit-index-url --no-emit-find-links --no-header \
+	    --output-file requirements/lock.txt --extra dev pyproject.toml
+
+messages: $(STAMP)
+	cd src/govhub && ../../$(BIN)/govhub makemessages -l vi --no-obsolete && ../../$(BIN)/govhub compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,177 @@
+"""Every API error is RFC 9457 problem+json, names the field when a field is wrong, and bad
+input never yields a 500 (issue 2 acceptance)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from govhub.identity import roles
+
+PROBLEM = "application/problem+json"
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM)
+    body = json.loads(response.content)
+    assert body["status"] == status
+    assert body["title"]
+    assert body["type"].startswith("http")
+    assert "Traceback" not in response.content.decode()
+    return body
+
+
+@pytest.fixture
+def admin_client(client: Client, tree: Any, make_official: Any) -> Client:
+    client.force_login(make_official(tree.province, roles.PLATFORM_ADMIN))
+    return client
+
+
+def _operations_with_body(client: Client) -> list[tuple[str, str]]:
+    spec = json.loads(client.get("/api/openapi.json").content)
+    found = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                found.append((method, path.replace("{", "").replace("}", "")))
+    return found
+
+
+def _concrete(path: str, tree: Any) -> str:
+    # Real ids, so each request reaches body parsing rather than stopping at a 404.
+    for name in ("agency_id", "account_id", "assignment_id"):
+        path = path.replace(name, str(tree.commune_a.pk))
+    return path
+
+
+def test_openapi_document_lists_the_operations(client: Client) -> None:
+    response = client.get("/api/openapi.json")
+    spec = json.loads(response.content)
+    assert spec["openapi"].startswith("3.")
+    assert "/api/identity/accounts" in spec["paths"]
+
+
+def test_malformed_json_on_every_operation_is_a_400_problem(
+    admin_client: Client, tree: Any
+) -> None:
+    operations = _operations_with_body(admin_client)
+    assert len(operations) >= 4
+    for method, path in operations:
+        response = getattr(admin_client, method)(
+            _concrete(path, tree), data="{not json", content_type="application/json")
+        body = problem(response, 400)
+        assert body["type"].endswith("/problems/malformed-request"), (method, path)
+
+
+def test_unknown_field_on_every_operation_is_named(admin_client: Client, tree: Any) -> None:
+    for method, path in _operations_with_body(admin_client):
+        response = getattr(admin_client, method)(
+            _concrete(path, tree), data={"tên_lạ": 1}, content_type="application/json")
+        body = problem(response, 422)
+        assert "tên_lạ" in {e["field"] for e in body["errors"]}, (method, path, body)
+
+
+def test_invalid_field_names_the_field_in_vietnamese(admin_client: Client, tree: Any) -> None:
+    response = admin_client.post(
+        "/api/identity/agencies",
+        data={"kind": "spaceship", "parent_id": str(tree.province.pk)},
+        content_type="application/json", HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    body = problem(response, 422)
+    fields = {e["field"]: e for e in body["errors"]}
+    assert set(fields) >= {"kind", "name"}
+    assert fields["kind"]["pointer"] == "#/kind"
+    assert fields["name"]["code"] == "missing"
+    assert fields["name"]["detail"] != "Field required"  # translated, not pydantic's English
+
+
+def test_model_rule_violation_is_a_422_on_that_field(admin_client: Client, tree: Any) -> None:
+    response = admin_client.post(
+        "/api/identity/agencies",
+        data={"kind": "unit", "name": "Phòng thử", "parent_id": str(tree.department.pk),
+              "electronic_id_code": "H12-sai-dinh-dang"},
+        content_type="application/json",
+    )
+    body = problem(response, 422)
+    assert [e["field"] for e in body["errors"]] == ["electronic_id_code"]
+
+
+def test_invalid_query_parameter_is_named(admin_client: Client) -> None:
+    body = problem(admin_client.get("/api/identity/agencies?page=0"), 422)
+    assert body["errors"][0]["field"] == "page"
+    body = problem(admin_client.get("/api/identity/agencies?kind=galaxy"), 422)
+    assert body["errors"][0]["field"] == "kind"
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_401(client: Client) -> None:
+    body = problem(client.get("/api/identity/accounts"), 401)
+    assert body["type"].endswith("/problems/not-authenticated")
+
+
+def test_missing_permission_gets_403(client: Client, tree: Any, make_official: Any) -> None:
+    client.force_login(make_official(tree.committee, roles.LEADER))
+    response = client.post("/api/identity/agencies", content_type="application/json",
+                           data={"kind": "unit", "name": "Phòng mới",
+                                 "parent_id": str(tree.committee.pk)})
+    # The parent is outside the leader's manage scope, reported on the field …
+    problem(response, 422)
+    # … and a direct change of a visible agency is refused outright.
+    response = client.patch(f"/api/identity/agencies/{tree.committee.pk}",
+                            data={"name": "Đổi tên"}, content_type="application/json")
+    problem(response, 403)
+
+
+def test_unknown_url_and_id_get_404(admin_client: Client) -> None:
+    problem(admin_client.get("/api/khong-co"), 404)
+    problem(admin_client.get("/api/identity/accounts/00000000-0000-0000-0000-000000000000"), 404)
+
+
+def test_wrong_method_gets_405_with_allow(admin_client: Client) -> None:
+    response = admin_client.put("/api/identity/agencies", data={}, content_type="application/json")
+    problem(response, 405)
+    assert "GET" in response["Allow"]
+
+
+def test_rate_limit_gets_429_with_retry_after(admin_client: Client) -> None:
+    cache.clear()
+    with override_settings(GOVHUB_API_RATES={"anonymous": "2/min", "authenticated": "2/min"}):
+        for _ in range(2):
+            assert admin_client.get("/api/identity/me").status_code == 200
+        response = admin_client.get("/api/identity/me")
+    body = problem(response, 429)
+    assert body["retryable"] is True
+    assert 1 <= int(response["Retry-After"]) <= 60
+    cache.clear()
+
+
+def test_unexpected_failure_is_a_500_problem_without_trace(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("govhub.identity.queries.agencies", broken)
+    body = problem(admin_client.get("/api/identity/agencies"), 500)
+    assert body["fault_origin"] == "platform"
+    assert "on fire" not in json.dumps(body)
+
+
+def test_request_id_is_echoed_in_problem_and_header(client: Client, db: Any) -> None:
+    response = client.get("/api/identity/me", HTTP_X_REQUEST_ID="abc-123")
+    assert problem(response, 401)["request_id"] == "abc-123"
+    assert response["X-Request-Id"] == "abc-123"
+    hostile = client.get("/api/identity/me", HTTP_X_REQUEST_ID="x\r\nSet-Cookie: a=b")
+    assert hostile["X-Request-Id"] != "x\r\nSet-Cookie: a=b"
+
+
+def test_problem_types_are_documented(client: Client, db: Any) -> None:
+    body = problem(client.get("/api/identity/me"), 401)
+    page = client.get(body["type"].removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200
+    assert b"401" in page.content

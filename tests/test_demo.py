@@ -1,0 +1,135 @@
+"""`govhub demo` as a new user runs it: it seeds, serves the Vietnamese home page and the
+admin, lets a printed demo account sign in, stops cleanly on Ctrl-C, and a second run
+duplicates nothing."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _fresh_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GOVHUB_", "DJANGO_"))}
+    env["GOVHUB_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout_seconds: float = 60) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "govhub demo exited early"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not come up in {timeout_seconds}s")
+
+
+def _counts(database: Path) -> tuple[int, int, int]:
+    with sqlite3.connect(database) as connection:
+        return tuple(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+                     for table in ("identity_agency", "identity_account",
+                                   "identity_roleassignment"))  # type: ignore[return-value]
+
+
+def _sign_in(base: str, username: str, password: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/admin/login/")
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"username": username, "password": password,
+                                   "csrfmiddlewaretoken": token, "next": "/admin/"}).encode()
+    request = urllib.request.Request(  # noqa: S310 - our own http:// demo URL
+        f"{base}/admin/login/?next=/admin/", data=data,
+        headers={"Referer": f"{base}/admin/login/"})
+    with opener.open(request) as response:
+        return response.read().decode()
+
+
+def test_demo_serves_signs_in_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govhub", "demo", "--port", str(port)],
+        env=_fresh_env(tmp_path / "var"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    output = ""
+    try:
+        _wait_for(f"{base}/health", process)
+        with urllib.request.urlopen(f"{base}/") as response:  # noqa: S310
+            home = response.read().decode()
+        assert '<html lang="vi">' in home
+        assert "Tỉnh Cà Mau" in home
+        assert "Đăng nhập" in home  # the Vietnamese UI, not the English source strings
+        with urllib.request.urlopen(f"{base}/admin/login/") as response:  # noqa: S310
+            assert response.status == 200
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            raise AssertionError("govhub demo did not stop within 30 s of Ctrl-C") from None
+
+    assert "quantri.anxuyen" in output
+    password = re.search(r"quantri\.anxuyen\s+(\S+)", output)
+    assert password is not None
+    with pytest.raises(ConnectionRefusedError):  # every process is gone: nothing listens
+        socket.create_connection(("127.0.0.1", port), timeout=1)
+
+    # The printed login works (the admin greets the signed-in official by name).
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "govhub", "demo", "--port", str(port)],
+        env=_fresh_env(tmp_path / "var"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health", process)
+        page = _sign_in(f"http://127.0.0.1:{port}", "quantri.anxuyen", password.group(1))
+        assert "Lê Văn An" in page or "quantri.anxuyen" in page
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def test_second_seed_duplicates_nothing(tmp_path: Path) -> None:
+    env = _fresh_env(tmp_path / "var")
+    command = [sys.executable, "-m", "govhub", "demo", "--seed-only"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
+                           check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    database = tmp_path / "var" / "govhub.sqlite3"
+    counts = _counts(database)
+    assert counts[0] == 1 + 64 + 8  # province, its communes and wards, the demo agencies
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert second.returncode == 0, second.stderr
+    assert _counts(database) == counts
+    # The same passwords are printed again, so the README's instructions keep working.
+    logins = re.findall(r"^\s+(\S+)\s+(\S+)\s", first.stdout, re.MULTILINE)
+    assert logins
+    assert logins == re.findall(r"^\s+(\S+)\s+(\S+)\s", second.stdout, re.MULTILINE)
