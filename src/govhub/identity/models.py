@@ -58,7 +58,7 @@ class Agency(BaseModel):
     )
     admin_unit_code = models.CharField(
         _("administrative unit code"), max_length=10, unique=True, null=True, blank=True,
-        help_text=_("Official code of the province or commune (General Statistics Office)."),
+        help_text=_("Official code of the province or commune (national statistics office)."),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -81,7 +82,9 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, Throttled):
         wait = math.ceil(exc.wait or 1)
         return problem_response(request, problems.RATE_LIMITED, headers={"Retry-After": str(wait)},
-                                detail=_("Try again in %(seconds)d seconds.") % {"seconds": wait})
+                                detail=ngettext("Try again in %(seconds)d second.",
+                                                "Try again in %(seconds)d seconds.",
+                                                wait) % {"seconds": wait})
     if isinstance(exc, AuthenticationError) or exc.status_code == 401:
         return problem_response(request, problems.NOT_AUTHENTICATED)
     if exc.status_code == 400:

@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BaseModel(models.Model):
@@ -18,13 +19,13 @@ class BaseModel(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", _("Create")
-    UPDATE = "update", _("Update")
-    DELETE = "delete", _("Delete")
+    CREATE = "create", pgettext_lazy("audit action", "Create")
+    UPDATE = "update", pgettext_lazy("audit action", "Update")
+    DELETE = "delete", pgettext_lazy("audit action", "Delete")
     GRANT = "grant", _("Grant role")
     REVOKE = "revoke", _("Revoke role")
     SET_PASSWORD = "set_password", _("Set password")
-    IMPORT = "import", _("Import")
+    IMPORT = "import", pgettext_lazy("audit action", "Import")
 
 
 class AuditEntry(models.Model):
