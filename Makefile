@@ -37,8 +37,11 @@ lock: | $(BIN)/python
 	    --no-emit-index-url --no-emit-find-links --no-header \
 	    --output-file requirements/lock.txt --extra dev pyproject.toml
 
+# Extract and compile the Vietnamese catalogue (the test settings supply throwaway secrets).
 messages: $(STAMP)
-	cd src/govhub && ../../$(BIN)/govhub makemessages -l vi --no-obsolete && ../../$(BIN)/govhub compilemessages
+	cd src/govhub && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=../.. \
+	    ../../$(BIN)/python -m django makemessages -l vi --no-obsolete && \
+	    DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=../.. ../../$(BIN)/python -m django compilemessages
 
 clean:
 	rm -rf $(VENV) var

@@ -1,7 +1,7 @@
 """Django settings, derived entirely from :class:`govhub.config.environment.Environment`.
 
 Defaults are production-safe; the demo (``govhub demo``) turns on ``GOVHUB_DEBUG`` and
-generates its own secrets under ``var/``. See docs/decisions/0002-configuration.md.
+generates its own secrets under ``var/``. See docs/decisions/0002-configuration-from-environment.md.
 """
 
 from __future__ import annotations

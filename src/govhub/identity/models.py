@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -95,6 +95,19 @@ class AssuranceLevel(models.IntegerChoices):
 class AccountManager(BaseUserManager["Account"]):
     def get_by_natural_key(self, username: str | None) -> Account:
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+    def create_superuser(self, username: str, password: str | None = None,
+                         **fields: Any) -> Account:
+        """Django's ``createsuperuser`` makes a platform administrator (through services,
+        so it is validated and audited like every other write)."""
+        from govhub.identity.services import create_platform_admin
+        from govhub.kernel.actors import SystemActor
+
+        return create_platform_admin(
+            actor=SystemActor("createsuperuser"), username=username,
+            full_name=fields.get("full_name") or username, email=fields.get("email"),
+            password=password or "",
+        )
 
 
 class Account(AbstractBaseUser, BaseModel):

@@ -301,3 +301,20 @@ def import_province(*, actor: Any, province_code: int) -> tuple[Agency, int, int
     for division in provinces.communes(province_code):
         upsert(division, province)
     return province, created, updated
+
+
+@transaction.atomic
+def create_platform_admin(
+    *, actor: Any, username: str, full_name: str, password: str, email: str | None = None
+) -> Account:
+    """The first administrator of a new installation (``govhub createsuperuser``): an
+    official of the top-level agency holding the platform-wide role."""
+    root = Agency.objects.filter(parent=None, is_active=True).order_by("created_at").first()
+    if root is None:
+        raise ValidationError(_("No agency yet: run `govhub import_province <code>` first."))
+    account = create_account(actor=actor, username=username, full_name=full_name,
+                             email=email or None, kind=AccountKind.OFFICIAL, agency=root,
+                             password=password)
+    grant_role(actor=actor, account=account, role=Role.objects.get(code=roles.PLATFORM_ADMIN),
+               agency=root)
+    return account

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import PASSWORD
 from django.test import Client
 
-from conftest import PASSWORD
 from govhub.identity import roles
 from govhub.kernel.models import AuditEntry
 

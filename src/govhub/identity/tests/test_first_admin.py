@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from govhub.identity import roles
+from govhub.identity.access import access_for
+from govhub.identity.models import Account
+from govhub.kernel.models import AuditEntry
+
+
+@pytest.mark.django_db
+def test_createsuperuser_makes_an_audited_platform_admin(monkeypatch: pytest.MonkeyPatch) -> None:
+    call_command("import_province", "96")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "quản-trị-đầu-tiên-2026")
+    call_command("createsuperuser", "--no-input", username="quantri", full_name="Quản Trị")
+    admin = Account.objects.get(username="quantri")
+    assert admin.agency is not None
+    assert admin.agency.admin_unit_code == "96"
+    assert admin.check_password("quản-trị-đầu-tiên-2026")
+    assert access_for(admin).covers_everything(roles.MANAGE_ACCOUNT)
+    assert AuditEntry.objects.filter(action="create", target_id=str(admin.pk)).exists()
+    grant = AuditEntry.objects.get(action="grant", target_type="identity.roleassignment")
+    assert grant.after is not None
+    assert grant.after["account"] == str(admin.pk)
+
+
+@pytest.mark.django_db
+def test_createsuperuser_before_any_agency_says_what_to_do() -> None:
+    with pytest.raises(ValidationError, match="import_province"):
+        Account.objects.create_superuser("quantri", "quản-trị-đầu-tiên-2026", full_name="Q")
