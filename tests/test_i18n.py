@@ -41,3 +41,17 @@ def test_time_zone_is_vietnam(settings: Any) -> None:
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     moment = dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC)
     assert timezone.localtime(moment).hour == 7
+
+
+@pytest.mark.django_db
+def test_every_asset_the_home_page_links_is_served(client: Client) -> None:
+    import re
+
+    page = client.get("/").content.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert assets
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        if asset.endswith(".css"):
+            assert response["Content-Type"].startswith("text/css")

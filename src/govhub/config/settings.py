@@ -139,6 +139,7 @@ FORMAT_MODULE_PATH = ["govhub.config.formats"]
 
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # project-wide assets used by base.html
 STATIC_ROOT = GOVHUB_DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `collectstatic` fills it in production
 STORAGES = {
