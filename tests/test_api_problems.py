@@ -175,3 +175,9 @@ def test_problem_types_are_documented(client: Client, db: Any) -> None:
     page = client.get(body["type"].removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
     assert b"401" in page.content
+
+
+def test_openapi_document_is_valid_per_an_independent_validator(client: Client) -> None:
+    from openapi_spec_validator import validate
+
+    validate(json.loads(client.get("/api/openapi.json").content))
