@@ -2,19 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import queries, roles, services
 from govhub.identity.admin_base import ScopedModelAdmin
 from govhub.identity.admin_site import site
-from govhub.identity.forms import AccountAdminForm
+from govhub.identity.forms import AccountAdminForm, RoleAssignmentAdminForm
 from govhub.identity.models import Account, Agency, Role, RoleAssignment
 from govhub.kernel.models import AuditEntry
+
+AGENCY_FORM_FIELDS = ("parent", "kind", "name", "short_name", "electronic_id_code",
+                      "admin_unit_code", "address", "phone", "email", "website", "is_active")
+ASSIGNMENT_FORM_FIELDS = ("account", "role", "agency", "valid_until")
 
 
 def _changes(form: ModelForm, fields: frozenset[str]) -> dict[str, Any]:
@@ -28,8 +34,7 @@ class AgencyAdmin(ScopedModelAdmin):
     list_display = ["name", "kind", "admin_unit_code", "electronic_id_code", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "admin_unit_code", "electronic_id_code"]
-    fields = ["parent", "kind", "name", "short_name", "electronic_id_code", "admin_unit_code",
-              "address", "phone", "email", "website", "is_active"]
+    fields = AGENCY_FORM_FIELDS
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Agency]:
@@ -49,15 +54,15 @@ class AgencyAdmin(ScopedModelAdmin):
                                    **_changes(form, services.AGENCY_FIELDS))
         else:
             created = services.create_agency(actor=request.user,
-                                             **{f: form.cleaned_data[f] for f in self.fields})
+                                             **{f: form.cleaned_data[f]
+                                                for f in AGENCY_FORM_FIELDS})
             obj.pk, obj.path = created.pk, created.path
 
 
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     fk_name = "account"
-    fields = ["role", "agency", "valid_until", "granted_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "agency", "valid_until", "granted_by")
     extra = 0
     can_delete = False
     verbose_name_plural = _("roles (grant and revoke them under Role assignments)")
@@ -66,6 +71,11 @@ class RoleAssignmentInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Django asks this for every view-only inline row even with can_delete = False;
+        # its default would call Account.has_perm, which govhub's Account does not have.
         return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -77,6 +87,7 @@ class AccountAdmin(ScopedModelAdmin):
     view_permission = roles.VIEW_ACCOUNT
     manage_permission = roles.MANAGE_ACCOUNT
     form = AccountAdminForm
+    form_takes_actor = True
     list_display = ["full_name", "username", "kind", "agency", "commune", "phone",
                     "assurance_level", "is_active"]
     list_filter = ["kind", "assurance_level", "is_active"]
@@ -102,16 +113,6 @@ class AccountAdmin(ScopedModelAdmin):
     def can_manage(self, request: HttpRequest, obj: Account) -> bool:
         return queries.accounts(request.user, roles.MANAGE_ACCOUNT).filter(pk=obj.pk).exists()
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class ScopedForm(form_class):  # type: ignore[valid-type, misc]
-            def __init__(self, *args: Any, **inner: Any) -> None:
-                super().__init__(*args, actor=request.user, **inner)
-
-        return ScopedForm
-
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "agency":
             kwargs["queryset"] = queries.agencies(request.user, roles.MANAGE_ACCOUNT)
@@ -134,14 +135,19 @@ class AccountAdmin(ScopedModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Role assignments are read-only here; nothing else is related."""
 
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any,
+                                 add: bool = False) -> Any:
+        # The read-only inline is never saved (see save_related), so its formset has no
+        # new/changed/deleted objects for Django's change message to list.
+        return super().construct_change_message(request, form, [], add)
+
 
 @admin.register(Role, site=site)
 class RoleAdmin(ScopedModelAdmin):
     view_permission = roles.VIEW_ACCOUNT
     list_display = ["name", "code", "is_global", "requires_second_factor", "is_builtin"]
-    readonly_fields = ["code", "name", "description", "permission_list", "is_global",
-                       "requires_second_factor", "is_builtin"]
-    fields = readonly_fields
+    fields = readonly_fields = ("code", "name", "description", "permission_list", "is_global",
+                                "requires_second_factor", "is_builtin")
 
     @admin.display(description=_("permissions"))
     def permission_list(self, obj: Role) -> str:
@@ -155,20 +161,21 @@ class RoleAdmin(ScopedModelAdmin):
 
 @admin.register(RoleAssignment, site=site)
 class RoleAssignmentAdmin(ScopedModelAdmin):
+    form = RoleAssignmentAdminForm
+    form_takes_actor = True
     view_permission = roles.VIEW_ACCOUNT
     manage_permission = roles.MANAGE_ROLES
     list_display = ["account", "role", "agency", "valid_until", "granted_by"]
     list_filter = ["role"]
     search_fields = ["account__full_name", "account__username", "agency__name"]
-    fields = ["account", "role", "agency", "valid_until"]
-    autocomplete_fields: list[str] = []
+    fields = ASSIGNMENT_FORM_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoleAssignment]:
         return queries.role_assignments(request.user)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # A grant is changed by revoking it and granting anew, so each step is audited.
-        return self.fields if obj is not None else []
+        return ASSIGNMENT_FORM_FIELDS if obj is not None else ()
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and self.access(request).has(roles.MANAGE_ROLES)
@@ -207,17 +214,25 @@ class RoleAssignmentAdmin(ScopedModelAdmin):
 @admin.register(AuditEntry, site=site)
 class AuditEntryAdmin(ScopedModelAdmin):
     view_permission = roles.VIEW_AUDIT
-    list_display = ["occurred_at", "actor_label", "action", "target_type", "target_label",
+    list_display = ["occurred_at", "actor_label", "action", "target_kind", "target_label",
                     "ip_address"]
     list_filter = ["action", "target_type", "occurred_at"]
     search_fields = ["actor_label", "target_label", "target_id", "request_id"]
     date_hierarchy = "occurred_at"
-    fields = ["occurred_at", "actor_label", "action", "target_type", "target_id",
-              "target_label", "changes", "ip_address", "user_agent", "request_id"]
-    readonly_fields = fields
+    fields = readonly_fields = ("occurred_at", "actor_label", "action", "target_type",
+                                "target_id", "target_label", "changes", "ip_address",
+                                "user_agent", "request_id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         return queries.audit_entries(request.user)
+
+    @admin.display(description=_("object type"), ordering="target_type")
+    def target_kind(self, obj: AuditEntry) -> str:
+        """The model's name in the reader's language ("tài khoản"), not its code."""
+        try:
+            return str(capfirst(apps.get_model(obj.target_type)._meta.verbose_name))
+        except (LookupError, ValueError):
+            return obj.target_type
 
     def can_manage(self, request: HttpRequest, obj: AuditEntry) -> bool:
         return False

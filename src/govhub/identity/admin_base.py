@@ -14,9 +14,24 @@ from govhub.identity.access import access_for
 class ScopedModelAdmin(admin.ModelAdmin):
     view_permission: str = ""
     manage_permission: str = ""
+    # The form's __init__ takes ``actor=`` so it can check scope next to the field.
+    form_takes_actor = False
 
     def access(self, request: HttpRequest) -> Any:
         return access_for(request.user)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if not self.form_takes_actor:
+            return form_class
+        actor = request.user
+
+        class FormForActor(form_class):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **inner: Any) -> None:
+                super().__init__(*args, actor=actor, **inner)
+
+        return FormForActor
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import personal_id, roles
 from govhub.identity.access import access_for
-from govhub.identity.models import Account, AccountKind, Agency
+from govhub.identity.models import Account, AccountKind, Agency, RoleAssignment
 
 
 class AccountAdminForm(forms.ModelForm):
@@ -40,7 +40,17 @@ class AccountAdminForm(forms.ModelForm):
     def clean_personal_id_number(self) -> str:
         raw = self.cleaned_data.get("personal_id_number", "")
         if raw:
-            personal_id.normalise(raw)  # raises a field error with the Vietnamese message
+            try:
+                personal_id.normalise(raw)
+            except forms.ValidationError as error:
+                # normalise() names the API's field ("personal_id"); a clean_<field> method
+                # must raise a plain error, or Django's add_error raises TypeError (a 500).
+                raise forms.ValidationError(error.messages, code="invalid_personal_id") from error
+            owner = Account.objects.filter(personal_id_digest=personal_id.digest(raw))
+            if owner.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError(
+                    _("This personal identification number belongs to another account."),
+                    code="duplicate_personal_id")
         return raw
 
     def clean(self) -> dict[str, Any]:
@@ -64,4 +74,28 @@ class AccountAdminForm(forms.ModelForm):
                 validate_password(password, self.instance)
             except forms.ValidationError as error:
                 self.add_error("new_password", error)
+        return cleaned
+
+
+class RoleAssignmentAdminForm(forms.ModelForm):
+    """Says next to the field why a grant is refused (the service enforces the same rules)."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["account", "role", "agency", "valid_until"]
+
+    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        access = access_for(self.actor)
+        account, role = cleaned.get("account"), cleaned.get("role")
+        if access.covers_everything(roles.MANAGE_ROLES):
+            return cleaned
+        if account is not None and account.pk == getattr(self.actor, "pk", None):
+            self.add_error("account", _("You cannot grant a role to yourself."))
+        if role is not None and role.is_global:
+            self.add_error("role", _("Only a platform administrator can grant this role."))
         return cleaned

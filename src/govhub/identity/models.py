@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -170,6 +171,15 @@ class Account(AbstractBaseUser, BaseModel):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})"
+
+    def clean(self) -> None:
+        super().clean()
+        # An account's agency decides which administrators manage it; a citizen is managed
+        # by the commune they live in, so an agency on a citizen would leak it to another
+        # commune's administrators.
+        if self.kind == AccountKind.CITIZEN and self.agency_id is not None:
+            raise ValidationError({"agency": _("A citizen does not belong to an agency; "
+                                               "choose the commune of residence.")})
 
     @property
     def masked_personal_id(self) -> str:
