@@ -18,4 +18,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # The test client speaks plain HTTP; production's HTTPS redirect is checked on its own in
 # tests/test_settings.py, with the real settings in a fresh process.
 SECURE_SSL_REDIRECT = False
+# Live-server tests have no TLS either, so a Secure cookie would never come back.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 WHITENOISE_USE_FINDERS = True
+# Test relying parties listen on http://127.0.0.1 (RFC 8252 §7.3 loopback redirects).
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"]}  # noqa: F405

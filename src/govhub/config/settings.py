@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from our own static files: no CDN, CSP stays strict
     "django_tasks",
     "django_tasks_db",
+    "oauth2_provider",
     "govhub.kernel",
     "govhub.identity",
     "govhub.portal",
@@ -126,7 +127,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default: a bare host in a URL field means https
+LOGIN_REDIRECT_URL = "home"
+
+# --- Single sign-on: govhub is the OpenID Connect provider (django-oauth-toolkit) ----------
+# docs/decisions/0009-openid-connect-provider.md
+OAUTH2_PROVIDER_APPLICATION_MODEL = "identity.Client"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": GOVHUB_PUBLIC_URL,  # issuer = the site root (discovery at /.well-known/)
+    # Signing keys live in the database (identity.SigningKey) so `govhub oidc_keys rotate`
+    # takes effect in every process without a restart; DOT only needs to know RS256 is on.
+    "OIDC_RSA_PRIVATE_KEY": "keys-in-database",
+    "OAUTH2_VALIDATOR_CLASS": "govhub.identity.oidc.GovhubValidator",
+    "SCOPES_BACKEND_CLASS": "govhub.identity.oidc.GovhubScopes",
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],  # no implicit or hybrid flows (RFC 9700 §2.1.2)
+    # RFC 7636: public clients (the PWA) must use PKCE, with S256 only (RFC 9700 §2.1.1).
+    "PKCE_REQUIRED": True,  # narrowed per client in GovhubValidator.is_pkce_required
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    # RFC 9700 §4.14.2: refresh tokens rotate, and a replayed one revokes its whole family.
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 900,
+    "ID_TOKEN_EXPIRE_SECONDS": 900,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+}
 
 # --- Language and time (domain.md) --------------------------------------------------------
 LANGUAGE_CODE = "vi"

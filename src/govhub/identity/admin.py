@@ -247,3 +247,6 @@ class AuditEntryAdmin(ScopedModelAdmin):
             _("field"), _("before"), _("after"),
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
+
+# Single sign-on screens live in their own module; importing it registers them.
+from govhub.identity import admin_sso  # noqa: E402, F401

@@ -12,6 +12,12 @@ class IdentityConfig(AppConfig):
         # Framework glue only: the built-in roles are code (govhub.identity.roles); after
         # every migrate their rows are brought in line so a new permission reaches them.
         post_migrate.connect(_sync_roles, sender=self)
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from govhub.identity import signals
+
+        user_logged_in.connect(signals.on_logged_in, dispatch_uid="govhub-sign-in")
+        user_logged_out.connect(signals.on_logged_out, dispatch_uid="govhub-sign-out")
 
 
 def _sync_roles(**kwargs: object) -> None:

@@ -12,7 +12,15 @@ from typing import Any
 from django.conf import settings
 
 from govhub.identity import roles, services
-from govhub.identity.models import Account, AccountKind, Agency, AgencyKind, Role, RoleAssignment
+from govhub.identity.models import (
+    Account,
+    AccountKind,
+    Agency,
+    AgencyKind,
+    Client,
+    Role,
+    RoleAssignment,
+)
 from govhub.kernel.actors import SystemActor
 
 DEMO = SystemActor("govhub demo")
@@ -51,6 +59,20 @@ ACCOUNTS = [
     ("vanhanh.lgsp", "Ngô Văn Hành", "Kỹ sư vận hành LGSP", "cds", roles.INTEGRATION_OPERATOR),
 ]
 CITIZEN = ("congdan.demo", "Trương Thị Dân", "0912345678", COMMUNE_A)
+
+# Single sign-on clients (issue 3 §8): the citizen app (public, PKCE) and a mini-app
+# (confidential), with the URLs the later issues serve them at.
+CLIENTS = [
+    {"name": "Chính quyền số Cà Mau (ứng dụng công dân)", "agency": "ubnd",
+     "client_type": Client.CLIENT_PUBLIC,
+     "redirect_uris": "http://127.0.0.1:8000/app/callback",
+     "post_logout_redirect_uris": "http://127.0.0.1:8000/"},
+    {"name": "Tra cứu thửa đất (ứng dụng con)", "agency": "sonnmt",
+     "client_type": Client.CLIENT_CONFIDENTIAL,
+     "redirect_uris": "http://127.0.0.1:8070/callback",
+     "post_logout_redirect_uris": "http://127.0.0.1:8070/",
+     "backchannel_logout_uri": "http://127.0.0.1:8070/backchannel-logout"},
+]
 
 
 @dataclass(frozen=True)
@@ -91,7 +113,37 @@ def _account(username: str, passwords: dict[str, str], **fields: Any) -> Account
     return account
 
 
-def seed(province: Agency) -> list[DemoLogin]:
+@dataclass(frozen=True)
+class DemoClient:
+    name: str
+    client_id: str
+    client_secret: str | None
+
+
+def _clients(agencies: dict[str, Agency]) -> list[DemoClient]:
+    path = Path(settings.GOVHUB_DATA_DIR) / "secrets" / "demo-clients.json"
+    secrets_by_name: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    result = []
+    for spec in CLIENTS:
+        fields = {k: v for k, v in spec.items() if k != "agency"}
+        client = Client.objects.filter(name=spec["name"]).first()
+        if client is None:
+            client, secret = services.register_client(
+                actor=DEMO, agency=agencies[str(spec["agency"])], skip_authorization=True,
+                authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE, **fields)
+            if secret:
+                secrets_by_name[client.name] = secret
+        elif not client.is_public and client.name not in secrets_by_name:
+            # The secrets file was lost; only a hash is stored, so issue a new secret.
+            secrets_by_name[client.name] = services.rotate_client_secret(actor=DEMO,
+                                                                         client=client)
+        result.append(DemoClient(client.name, client.client_id, secrets_by_name.get(client.name)))
+    path.write_text(json.dumps(secrets_by_name, indent=2))
+    path.chmod(0o600)
+    return result
+
+
+def seed(province: Agency) -> tuple[list[DemoLogin], list[DemoClient]]:
     path = _password_file()
     passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     agencies = _agencies(province)
@@ -111,4 +163,4 @@ def seed(province: Agency) -> list[DemoLogin]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(passwords, indent=2))
     path.chmod(0o600)
-    return logins
+    return logins, _clients(agencies)

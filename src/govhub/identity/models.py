@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import AbstractApplication
 
 from govhub.kernel.models import BaseModel
 
@@ -40,7 +41,7 @@ class AgencyKind(models.TextChoices):
         return [cls.COMMUNE, cls.WARD, cls.SPECIAL_ZONE]
 
 
-class Agency(BaseModel):
+class Agency(BaseModel):  # type: ignore[django-manager-missing]  # swappable Client
     """A node of the organisation tree: province → People's Committee, office, departments,
     their units; communes and wards. ``path`` is a materialised path of ids so "this agency
     and everything under it" is one indexed prefix query."""
@@ -111,7 +112,7 @@ class AccountManager(BaseUserManager["Account"]):
         )
 
 
-class Account(AbstractBaseUser, BaseModel):
+class Account(AbstractBaseUser, BaseModel):  # type: ignore[django-manager-missing]
     """One account model for officials and citizens (AUTH_USER_MODEL from migration 0001).
 
     The personal identification number (số định danh cá nhân) is personal data
@@ -234,3 +235,98 @@ class RoleAssignment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.role} — {self.agency} — {self.account.full_name}"
+
+
+# --- Single sign-on -------------------------------------------------------------------------
+
+class Client(AbstractApplication):
+    """An application that signs people in through govhub (an OpenID Connect relying party)
+    or calls the hub as itself (client credentials). Owned by an agency, whose
+    administrators manage it. ``skip_authorization`` marks a first-party app: no consent
+    screen."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("owning agency"), on_delete=models.PROTECT,
+                               related_name="clients")
+    description = models.TextField(_("description"), blank=True)
+    support_contact = models.CharField(_("support contact"), max_length=200, blank=True)
+    # OpenID Connect Back-Channel Logout 1.0 §2.2: where govhub posts a logout token.
+    backchannel_logout_uri = models.URLField(_("back-channel logout URI"), blank=True)
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        verbose_name = _("client application")
+        verbose_name_plural = _("client applications")
+
+    @property
+    def is_public(self) -> bool:
+        return self.client_type == self.CLIENT_PUBLIC
+
+    @property
+    def jwk_key(self) -> Any:
+        # ID tokens are signed with the current key of identity.SigningKey (rotated by
+        # `govhub oidc_keys rotate`), not with a key fixed in settings.
+        if self.algorithm == self.RS256_ALGORITHM:
+            from govhub.identity.signing_keys import current_signing_jwk
+
+            return current_signing_jwk()
+        return super().jwk_key
+
+
+class SigningKey(BaseModel):
+    """An RSA key for ID tokens. The newest signs; older ones stay published in the JWKS
+    until every token they signed has expired, then they are retired."""
+
+    kid = models.CharField(_("key id"), max_length=64, unique=True)
+    private_key_ciphertext = models.TextField(editable=False)
+    deactivated_at = models.DateTimeField(_("stopped signing at"), null=True, blank=True)
+    published_until = models.DateTimeField(_("published until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class SignInSession(BaseModel):
+    """One sign-in of one account in one browser (the OpenID Connect ``sid``). Ends when the
+    user signs out, or an administrator ends it."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="sign_in_sessions")
+    sid = models.CharField(max_length=64, unique=True, editable=False)
+    session_key = models.CharField(max_length=64, db_index=True, editable=False)
+    acr = models.CharField(_("assurance"), max_length=64)
+    amr = models.JSONField(_("methods"), default=list)
+    authenticated_at = models.DateTimeField(_("signed in at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-authenticated_at"]
+        verbose_name = _("sign-in session")
+        verbose_name_plural = _("sign-in sessions")
+
+    def __str__(self) -> str:
+        return f"{self.account} @ {self.authenticated_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class ClientSession(BaseModel):
+    """A client application that received tokens within a sign-in session: the list that
+    logout walks to notify every app (Back-Channel Logout 1.0)."""
+
+    sign_in_session = models.ForeignKey(SignInSession, on_delete=models.CASCADE,
+                                        related_name="client_sessions")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sessions")
+    authorization_code = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    token_family = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]

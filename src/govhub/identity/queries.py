@@ -8,7 +8,15 @@ from django.db.models import Q, QuerySet
 
 from govhub.identity import roles
 from govhub.identity.access import access_for
-from govhub.identity.models import Account, AccountKind, Agency, Role, RoleAssignment
+from govhub.identity.models import (
+    Account,
+    AccountKind,
+    Agency,
+    Client,
+    Role,
+    RoleAssignment,
+    SignInSession,
+)
 from govhub.kernel import queries as kernel_queries
 from govhub.kernel.models import AuditEntry
 
@@ -63,3 +71,16 @@ def find_account_by_personal_id(number: str) -> Account | None:
     from govhub.identity.personal_id import digest
 
     return Account.objects.filter(personal_id_digest=digest(number)).first()
+
+
+def clients(actor: Any, permission: str = roles.MANAGE_AGENCY) -> QuerySet[Client]:
+    """Client applications of agencies the actor manages."""
+    condition = access_for(actor).path_filter(permission, "agency__path")
+    queryset = Client.objects.select_related("agency")
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def sign_in_sessions(actor: Any) -> QuerySet[SignInSession]:
+    """Sign-in sessions of the accounts the actor may manage."""
+    return SignInSession.objects.select_related("account").filter(
+        account__in=accounts(actor, roles.MANAGE_ACCOUNT))

@@ -26,6 +26,8 @@ class AuditAction(models.TextChoices):
     REVOKE = "revoke", _("Revoke role")
     SET_PASSWORD = "set_password", _("Set password")
     IMPORT = "import", pgettext_lazy("audit action", "Import")
+    SIGN_IN = "sign_in", _("Sign in")
+    SIGN_OUT = "sign_out", _("Sign out")
 
 
 class AuditEntry(models.Model):

@@ -16,7 +16,14 @@ from govhub.identity.services.agencies import (
     import_province,
     update_agency,
 )
+from govhub.identity.services.clients import (
+    register_client,
+    rotate_client_secret,
+    update_client,
+)
 from govhub.identity.services.grants import grant_role, revoke_role, sync_builtin_roles
+from govhub.identity.services.keys import rotate_signing_key
+from govhub.identity.services.sign_in import end_sign_in
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -24,11 +31,16 @@ __all__ = [
     "create_account",
     "create_agency",
     "create_platform_admin",
+    "end_sign_in",
     "grant_role",
     "import_province",
+    "register_client",
     "revoke_role",
+    "rotate_client_secret",
+    "rotate_signing_key",
     "set_account_password",
     "sync_builtin_roles",
     "update_account",
     "update_agency",
+    "update_client",
 ]

@@ -22,3 +22,9 @@ def assign_fields(instance: Any, changes: dict[str, Any], allowed: frozenset[str
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     for name, value in changes.items():
         setattr(instance, name, value)
+
+
+def require_platform_wide(actor: Any, permission: str) -> None:
+    """For settings of the whole installation (signing keys, …): a platform-wide grant."""
+    if not access_for(actor).covers_everything(permission):
+        raise PermissionDenied(_("Only a platform administrator can do this."))

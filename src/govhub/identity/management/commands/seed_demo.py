@@ -10,9 +10,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         province, _, _ = services.import_province(actor=demo.DEMO, province_code=provinces.CA_MAU)
-        logins = demo.seed(province)
+        logins, clients = demo.seed(province)
         width = max(len(login.username) for login in logins)
         self.stdout.write("Demo logins (tài khoản demo):")
         for login in logins:
             self.stdout.write(f"  {login.username:<{width}}  {login.password}  "
                               f"{login.role} — {login.agency}")
+        self.stdout.write("Single sign-on clients (ứng dụng kết nối SSO):")
+        for client in clients:
+            kind = "secret in var/secrets/demo-clients.json" if client.client_secret \
+                else "public, PKCE"
+            self.stdout.write(f"  {client.name}: client_id {client.client_id} ({kind})")
+        self.stdout.write("OpenID Connect discovery: /.well-known/openid-configuration")

@@ -1,0 +1,100 @@
+"""Admin screens of single sign-on: client applications per agency, sign-in sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from govhub.identity import queries, roles, services
+from govhub.identity.admin_base import ScopedModelAdmin
+from govhub.identity.admin_site import site
+from govhub.identity.models import Client, SignInSession
+
+CLIENT_FORM_FIELDS = ("agency", "name", "description", "client_type",
+                      "authorization_grant_type", "redirect_uris", "post_logout_redirect_uris",
+                      "backchannel_logout_uri", "allowed_origins", "skip_authorization",
+                      "support_contact")
+
+
+@admin.register(Client, site=site)
+class ClientAdmin(ScopedModelAdmin):
+    view_permission = roles.MANAGE_AGENCY
+    manage_permission = roles.MANAGE_AGENCY
+    list_display = ["name", "agency", "client_type", "authorization_grant_type",
+                    "skip_authorization", "client_id"]
+    list_filter = ["client_type", "authorization_grant_type", "skip_authorization"]
+    search_fields = ["name", "client_id", "agency__name"]
+    fields = (*CLIENT_FORM_FIELDS, "client_id")
+    readonly_fields = ("client_id",)
+    actions = ["rotate_secret"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
+        return queries.clients(request.user)
+
+    def can_manage(self, request: HttpRequest, obj: Client) -> bool:
+        return self.access(request).has(roles.MANAGE_AGENCY, obj.agency)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "agency":
+            kwargs["queryset"] = queries.agencies(request.user, roles.MANAGE_AGENCY)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Client, form: ModelForm, change: bool) -> None:
+        fields = {f: form.cleaned_data[f] for f in CLIENT_FORM_FIELDS if f != "agency"}
+        if change:
+            changed = {f: v for f, v in fields.items() if f in form.changed_data}
+            services.update_client(actor=request.user, client=obj, **changed)
+            return
+        created, secret = services.register_client(
+            actor=request.user, agency=form.cleaned_data["agency"], **fields)
+        obj.pk, obj.client_id = created.pk, created.client_id
+        if secret:
+            self._show_secret(request, created, secret)
+
+    @admin.action(description=_("Issue a new client secret"))
+    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        for client in queryset.filter(client_type=Client.CLIENT_CONFIDENTIAL):
+            self._show_secret(request, client,
+                              services.rotate_client_secret(actor=request.user, client=client))
+
+    def _show_secret(self, request: HttpRequest, client: Client, secret: str) -> None:
+        # Shown once: only a hash is stored, so it cannot be displayed again.
+        messages.warning(request, gettext(
+            "Client secret of “%(name)s” (shown only this once, copy it now): %(secret)s"
+        ) % {"name": client.name, "secret": secret})
+
+
+@admin.register(SignInSession, site=site)
+class SignInSessionAdmin(ScopedModelAdmin):
+    view_permission = roles.MANAGE_ACCOUNT
+    manage_permission = roles.MANAGE_ACCOUNT
+    list_display = ["account", "authenticated_at", "acr", "ip_address", "user_agent",
+                    "ended_at"]
+    list_filter = ["acr", "authenticated_at"]
+    search_fields = ["account__full_name", "account__username", "ip_address"]
+    fields = readonly_fields = ("account", "authenticated_at", "acr", "amr", "ip_address",
+                                "user_agent", "ended_at")
+    actions = ["end_sessions"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SignInSession]:
+        return queries.sign_in_sessions(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def can_manage(self, request: HttpRequest, obj: SignInSession) -> bool:
+        return False  # read-only page; ending a session is the action below
+
+    @admin.action(description=_("End the selected sessions (signs out of every app)"))
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[SignInSession]) -> None:
+        ended = 0
+        for session in queryset.filter(ended_at__isnull=True):
+            services.end_sign_in(actor=request.user, sign_in_session=session)
+            ended += 1
+        messages.success(request, gettext("%(count)d sessions ended.") % {"count": ended})

@@ -1,0 +1,72 @@
+"""Writes of sign-in sessions: each sign-in gets an OpenID Connect ``sid``, an assurance
+level (``acr``) and the methods used (``amr``, RFC 8176); the apps that received tokens in
+it are recorded so signing out can reach them all."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from govhub.identity.models import Account, Client, ClientSession, SignInSession
+from govhub.kernel import context
+from govhub.kernel.audit import record_audit
+from govhub.kernel.events import publish_on_commit
+from govhub.kernel.models import AuditAction
+
+# Assurance of a sign-in (the ID token's `acr`). Level 1: one factor (password, or a
+# one-time code to a phone); level 2: two factors, or VNeID at its level 2 — the same
+# ladder as Decree 69/2024/NĐ-CP's levels for e-identification accounts.
+ACR_LEVEL_1 = "urn:govhub:loa:1"
+ACR_LEVEL_2 = "urn:govhub:loa:2"
+ACR_VALUES = (ACR_LEVEL_1, ACR_LEVEL_2)
+# Where a browser session keeps its sign-in session id.
+SESSION_SID_KEY = "govhub_sid"
+
+
+@transaction.atomic
+def start_sign_in(*, account: Account, session_key: str, amr: list[str],
+                  acr: str = ACR_LEVEL_1) -> SignInSession:
+    request = context.current.get()
+    session = SignInSession.objects.create(
+        account=account, sid=secrets.token_urlsafe(24), session_key=session_key, acr=acr,
+        amr=amr, authenticated_at=timezone.now(),
+        ip_address=request.ip_address if request else None,
+        user_agent=(request.user_agent if request else "")[:300],
+    )
+    record_audit(actor=account, action=AuditAction.SIGN_IN, target=account,
+                 after={"sid": session.sid, "acr": acr, "amr": amr},
+                 agency_id=account.agency_id or account.commune_id)
+    return session
+
+
+@transaction.atomic
+def end_sign_in(*, actor: Any, sign_in_session: SignInSession) -> None:
+    """Ends the session; apps that hold tokens from it are told on commit (the
+    ``identity.signed_out`` event drives back-channel logout)."""
+    session = SignInSession.objects.select_for_update().get(pk=sign_in_session.pk)
+    if session.ended_at is not None:
+        return
+    session.ended_at = timezone.now()
+    session.save(update_fields=["ended_at", "updated_at"])
+    account = session.account
+    record_audit(actor=actor, action=AuditAction.SIGN_OUT, target=account,
+                 before={"sid": session.sid}, agency_id=account.agency_id or account.commune_id)
+    publish_on_commit("identity.signed_out", sid=session.sid, account_id=str(account.pk))
+
+
+def record_client_session(*, sid: str, client: Client, authorization_code: str) -> None:
+    """Called inside the authorization transaction: this app is now part of the session."""
+    session = SignInSession.objects.filter(sid=sid, ended_at__isnull=True).first()
+    if session is not None:
+        ClientSession.objects.create(sign_in_session=session, client=client,
+                                     authorization_code=authorization_code)
+
+
+def attach_token_family(*, authorization_code: str, token_family: uuid.UUID) -> None:
+    """The refresh tokens descending from this code belong to the same session."""
+    ClientSession.objects.filter(authorization_code=authorization_code).update(
+        token_family=token_family)

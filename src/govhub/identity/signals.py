@@ -1,0 +1,35 @@
+"""Framework glue only (conventions.md): Django says a login or logout happened; the
+sign-in services decide what that means."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from govhub.identity.models import SignInSession
+from govhub.identity.services import sign_in
+
+# A view that signs someone in with another method sets this on the request first.
+AMR_ATTRIBUTE = "govhub_amr"
+
+
+def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    if not request.session.session_key:
+        request.session.save()
+    session = sign_in.start_sign_in(
+        account=user, session_key=request.session.session_key or "",
+        amr=getattr(request, AMR_ATTRIBUTE, ["pwd"]),
+    )
+    request.session[sign_in.SESSION_SID_KEY] = session.sid
+
+
+def on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is None or user is None or not hasattr(request, "session"):
+        return
+    sid = request.session.get(sign_in.SESSION_SID_KEY)
+    session = SignInSession.objects.filter(sid=sid).first() if sid else None
+    if session is not None:
+        sign_in.end_sign_in(actor=user, sign_in_session=session)

@@ -1,0 +1,201 @@
+"""The provider's rules at each endpoint: bad requests get the RFC 6749 / OIDC errors,
+machine clients get tokens, keys rotate without breaking tokens already issued."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import urllib.parse
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client as Browser
+from django.utils import timezone
+from jwcrypto import jwk, jwt
+
+from govhub.identity import roles, services
+from govhub.identity.models import Client, SigningKey
+from govhub.identity.services.keys import retire_signing_keys
+from govhub.kernel.actors import SYSTEM
+from govhub.kernel.models import AuditEntry
+
+REDIRECT = "https://dat-dai.camau.example/callback"
+
+
+@pytest.fixture
+def public_client(tree: Any) -> Client:
+    client, _ = services.register_client(
+        actor=SYSTEM, agency=tree.province, name="CaMau-G", client_type=Client.CLIENT_PUBLIC,
+        authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE, redirect_uris=REDIRECT,
+        skip_authorization=True)
+    return client
+
+
+@pytest.fixture
+def signed_in(client: Browser, tree: Any, make_official: Any) -> Browser:
+    client.force_login(make_official(tree.commune_a))
+    return client
+
+
+def authorize(client: Browser, **params: str) -> Any:
+    return client.get("/o/authorize/?" + urllib.parse.urlencode(params))
+
+
+def s256(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
+        b"=").decode()
+
+
+def test_unknown_client_gets_an_error_page_not_a_redirect(signed_in: Browser) -> None:
+    response = authorize(signed_in, client_id="khong-co", response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s")
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "không thể chấp nhận" in response.content.decode().lower()
+
+
+def test_unregistered_redirect_uri_gets_an_error_page_not_a_redirect(
+    signed_in: Browser, public_client: Client
+) -> None:
+    response = authorize(signed_in, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri="https://ke-gian.example/cb", state="s",
+                         code_challenge=s256("v" * 50), code_challenge_method="S256")
+    assert response.status_code == 400
+    assert "Location" not in response
+
+
+@pytest.mark.parametrize("pkce", [{}, {"code_challenge": "v" * 50,
+                                       "code_challenge_method": "plain"}])
+def test_public_client_without_s256_pkce_gets_invalid_request(
+    signed_in: Browser, public_client: Client, pkce: dict[str, str]
+) -> None:
+    response = authorize(signed_in, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s", **pkce)
+    # RFC 6749 §4.1.2.1: with a valid redirect URI the error goes back to the client.
+    assert response.status_code == 302
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(response["Location"]).query)
+    assert query["error"] == ["invalid_request"]
+    assert query["state"] == ["s"]
+
+
+def test_code_is_issued_with_s256_pkce(signed_in: Browser, public_client: Client) -> None:
+    response = authorize(signed_in, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s",
+                         code_challenge=s256("v" * 50), code_challenge_method="S256")
+    assert response.status_code == 302
+    assert "code=" in response["Location"]
+
+
+@pytest.fixture
+def machine(tree: Any) -> tuple[Client, str]:
+    client, secret = services.register_client(
+        actor=SYSTEM, agency=tree.department, name="Hệ thống một cửa điện tử",
+        client_type=Client.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS)
+    assert secret is not None
+    return client, secret
+
+
+def basic(client_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def test_client_credentials_introspection_and_revocation(
+    client: Browser, machine: tuple[Client, str]
+) -> None:
+    app, secret = machine
+    auth = basic(app.client_id, secret)
+    issued = client.post("/o/token/", {"grant_type": "client_credentials"},
+                         HTTP_AUTHORIZATION=auth)
+    assert issued.status_code == 200, issued.content
+    token = issued.json()["access_token"]
+    assert "refresh_token" not in issued.json()  # RFC 6749 §4.4.3
+
+    active = client.post("/o/introspect/", {"token": token}, HTTP_AUTHORIZATION=auth).json()
+    assert active["active"] is True
+    assert active["client_id"] == app.client_id
+
+    assert client.post("/o/revoke_token/", {"token": token},
+                       HTTP_AUTHORIZATION=auth).status_code == 200
+    revoked = client.post("/o/introspect/", {"token": token}, HTTP_AUTHORIZATION=auth).json()
+    assert revoked["active"] is False
+
+
+def test_wrong_client_secret_is_invalid_client(client: Browser,
+                                               machine: tuple[Client, str]) -> None:
+    app, _ = machine
+    response = client.post("/o/token/", {"grant_type": "client_credentials"},
+                           HTTP_AUTHORIZATION=basic(app.client_id, "sai-mat-khau"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_client_secret_is_stored_hashed_and_rotation_is_audited(
+    machine: tuple[Client, str]
+) -> None:
+    app, secret = machine
+    app.refresh_from_db()
+    assert secret not in app.client_secret
+    new_secret = services.rotate_client_secret(actor=SYSTEM, client=app)
+    assert new_secret != secret
+    entry = AuditEntry.objects.filter(target_id=str(app.pk)).first()
+    assert entry is not None
+    assert new_secret not in json.dumps(entry.after)
+
+
+@pytest.mark.django_db
+def test_discovery_document(client: Browser) -> None:
+    data = client.get("/.well-known/openid-configuration").json()
+    for endpoint in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint",
+                     "jwks_uri", "revocation_endpoint", "introspection_endpoint",
+                     "end_session_endpoint"):
+        assert data[endpoint].startswith("http"), endpoint
+    assert data["response_types_supported"] == ["code"]
+    assert data["code_challenge_methods_supported"] == ["S256"]
+    assert {"sid", "acr", "amr", "commune", "roles"} <= set(data["claims_supported"])
+    assert data["acr_values_supported"] == ["urn:govhub:loa:1", "urn:govhub:loa:2"]
+
+
+def _id_token_kid(client: Browser, public_client: Client) -> str:
+    verifier = "v" * 50
+    code_redirect = authorize(client, client_id=public_client.client_id, response_type="code",
+                              scope="openid", redirect_uri=REDIRECT, state="s",
+                              code_challenge=s256(verifier), code_challenge_method="S256")
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(code_redirect["Location"]).query)["code"][0]
+    tokens = client.post("/o/token/", {
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+        "client_id": public_client.client_id, "code_verifier": verifier}).json()
+    keys = jwk.JWKSet.from_json(client.get("/o/.well-known/jwks.json").content)
+    # Verifies against the published set, as a relying party would.
+    token = jwt.JWT(jwt=tokens["id_token"], key=keys, expected_type="JWS")
+    return str(json.loads(token.header)["kid"])
+
+
+def test_key_rotation_keeps_old_tokens_verifiable_until_they_expire(
+    signed_in: Browser, public_client: Client, tree: Any, make_official: Any
+) -> None:
+    first_kid = _id_token_kid(signed_in, public_client)
+    admin = make_official(tree.province, roles.PLATFORM_ADMIN)
+    services.rotate_signing_key(actor=admin)
+    published = {k["kid"] for k in signed_in.get("/o/.well-known/jwks.json").json()["keys"]}
+    assert len(published) == 2
+    assert first_kid in published
+    second_kid = _id_token_kid(signed_in, public_client)
+    assert second_kid != first_kid
+
+    # Once every token the old key signed has expired, it leaves the JWKS and is destroyed.
+    SigningKey.objects.filter(kid=first_kid).update(
+        published_until=timezone.now() - timedelta(seconds=1))
+    published = {k["kid"] for k in signed_in.get("/o/.well-known/jwks.json").json()["keys"]}
+    assert published == {second_kid}
+    assert retire_signing_keys(actor=admin) == [first_kid]
+    assert not SigningKey.objects.filter(kid=first_kid).exists()
+
+
+def test_only_a_platform_admin_rotates_keys(tree: Any, make_official: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.rotate_signing_key(actor=make_official(tree.province, roles.AGENCY_ADMIN))
