@@ -128,7 +128,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default: a bare host in a URL field means https
 LOGIN_REDIRECT_URL = "home"
 
 # --- Single sign-on: govhub is the OpenID Connect provider (django-oauth-toolkit) ----------

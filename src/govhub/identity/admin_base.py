@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from govhub.identity.access import access_for
@@ -16,6 +17,8 @@ class ScopedModelAdmin(admin.ModelAdmin):
     manage_permission: str = ""
     # The form's __init__ takes ``actor=`` so it can check scope next to the field.
     form_takes_actor = False
+    # A bare host typed into a URL field means https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def access(self, request: HttpRequest) -> Any:
         return access_for(request.user)

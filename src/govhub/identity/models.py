@@ -327,6 +327,9 @@ class ClientSession(BaseModel):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sessions")
     authorization_code = models.CharField(max_length=255, null=True, blank=True, unique=True)
     token_family = models.UUIDField(null=True, blank=True, db_index=True)
+    logout_delivered_at = models.DateTimeField(null=True, blank=True)
+    logout_attempts = models.PositiveSmallIntegerField(default=0)
+    logout_last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

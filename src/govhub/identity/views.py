@@ -55,6 +55,9 @@ class DiscoveryView(ConnectDiscoveryInfoView):
                                      "sid", "acr", "amr", *CLAIM_SCOPES}),
             scopes_supported=list(SCOPES),
             ui_locales_supported=["vi", "en"],
+            # OpenID Connect Back-Channel Logout 1.0 §2.1
+            backchannel_logout_supported=True,
+            backchannel_logout_session_supported=True,
         )
         discovery = JsonResponse(data)
         discovery["Access-Control-Allow-Origin"] = "*"

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,6 +54,9 @@ def end_sign_in(*, actor: Any, sign_in_session: SignInSession) -> None:
         return
     session.ended_at = timezone.now()
     session.save(update_fields=["ended_at", "updated_at"])
+    # The browser's own session goes too, so an administrator's "end session" really
+    # signs the person out of govhub, not only of the apps.
+    import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key).delete()
     account = session.account
     record_audit(actor=actor, action=AuditAction.SIGN_OUT, target=account,
                  before={"sid": session.sid}, agency_id=account.agency_id or account.commune_id)
@@ -70,3 +75,13 @@ def attach_token_family(*, authorization_code: str, token_family: uuid.UUID) -> 
     """The refresh tokens descending from this code belong to the same session."""
     ClientSession.objects.filter(authorization_code=authorization_code).update(
         token_family=token_family)
+
+
+def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
+    """The outcome of one back-channel logout attempt, kept for the administrators."""
+    client_session.logout_attempts += 1
+    client_session.logout_last_error = problem or ""
+    if problem is None:
+        client_session.logout_delivered_at = timezone.now()
+    client_session.save(update_fields=["logout_attempts", "logout_last_error",
+                                       "logout_delivered_at", "updated_at"])

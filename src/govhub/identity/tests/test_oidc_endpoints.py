@@ -199,3 +199,20 @@ def test_only_a_platform_admin_rotates_keys(tree: Any, make_official: Any) -> No
 
     with pytest.raises(PermissionDenied):
         services.rotate_signing_key(actor=make_official(tree.province, roles.AGENCY_ADMIN))
+
+
+def test_the_rotation_command_names_its_administrator(tree: Any, make_official: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    admin = make_official(tree.province, roles.PLATFORM_ADMIN, username="quantri.khoa")
+    with pytest.raises(CommandError, match="--as"):
+        call_command("oidc_keys", "rotate")
+    out = StringIO()
+    call_command("oidc_keys", "rotate", "--as", "quantri.khoa", stdout=out)
+    assert "New signing key" in out.getvalue()
+    listing = StringIO()
+    call_command("oidc_keys", "list", stdout=listing)
+    assert "signing" in listing.getvalue()
+    assert AuditEntry.objects.filter(actor_id=admin.pk, target_type="identity.signingkey").exists()
