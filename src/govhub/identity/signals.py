@@ -7,11 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from govhub.identity.login_flow import ACR_ATTRIBUTE, AMR_ATTRIBUTE
 from govhub.identity.models import SignInSession
 from govhub.identity.services import sign_in
-
-# A view that signs someone in with another method sets this on the request first.
-AMR_ATTRIBUTE = "govhub_amr"
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -21,7 +19,10 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
         request.session.save()
     session = sign_in.start_sign_in(
         account=user, session_key=request.session.session_key or "",
+        # login_flow.complete_sign_in says how; Django's own views (the admin's login)
+        # only ever check a password.
         amr=getattr(request, AMR_ATTRIBUTE, ["pwd"]),
+        acr=getattr(request, ACR_ATTRIBUTE, sign_in.ACR_LEVEL_1),
     )
     request.session[sign_in.SESSION_SID_KEY] = session.sid
 

@@ -13,13 +13,20 @@ from django.views.decorators.cache import never_cache
 from oauth2_provider.views import AuthorizationView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
+from govhub.identity.login_flow import complete_sign_in
 from govhub.identity.oidc import CLAIM_SCOPES, SCOPES
 from govhub.identity.services.sign_in import ACR_VALUES, SESSION_SID_KEY
 from govhub.identity.signing_keys import public_jwks
 
 
 class SignInView(auth_views.LoginView):
+    """Officials' (and citizens') password sign-in: the first factor, "pwd" (RFC 8176)."""
+
     template_name = "identity/sign_in.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        return complete_sign_in(self.request, form.get_user(), amr=["pwd"],
+                                next_url=self.get_redirect_url())
 
 
 class SignOutView(auth_views.LogoutView):

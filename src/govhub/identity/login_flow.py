@@ -1,0 +1,37 @@
+"""How a sign-in completes, whatever proved who the person is (password, a one-time code
+to a phone, VNeID, …). Every first-factor view ends by calling :func:`complete_sign_in`;
+Django's login then fires, and the sign-in session records ``amr`` and ``acr``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import auth
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from govhub.identity.models import Account
+from govhub.identity.services.sign_in import ACR_LEVEL_1
+
+# Set on the request for govhub.identity.signals.on_logged_in to read.
+AMR_ATTRIBUTE = "govhub_amr"
+ACR_ATTRIBUTE = "govhub_acr"
+BACKEND = "govhub.identity.backends.AccountBackend"
+
+
+def safe_next(request: HttpRequest, next_url: str | None) -> str:
+    """Only this site's own URLs (an open redirect would let a phishing page borrow
+    govhub's name)."""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def complete_sign_in(request: HttpRequest, account: Account, *, amr: list[str],
+                     acr: str = ACR_LEVEL_1, next_url: str | None = None) -> HttpResponse:
+    setattr(request, AMR_ATTRIBUTE, amr)
+    setattr(request, ACR_ATTRIBUTE, acr)
+    auth.login(request, account, backend=BACKEND)
+    return HttpResponseRedirect(safe_next(request, next_url))
