@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint lock messages clean
+.PHONY: demo test lint lock messages clean bench-oidc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests conftest.py
+	$(BIN)/ruff check src tests benchmarks conftest.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -42,6 +42,9 @@ messages: $(STAMP)
 	cd src/govhub && DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=../.. \
 	    ../../$(BIN)/python -m django makemessages -l vi --no-obsolete && \
 	    DJANGO_SETTINGS_MODULE=tests.settings PYTHONPATH=../.. ../../$(BIN)/python -m django compilemessages
+
+bench-oidc: $(STAMP)
+	$(BIN)/python benchmarks/oidc_tokens.py
 
 clean:
 	rm -rf $(VENV) var

@@ -27,6 +27,7 @@ print(json.dumps({
   "cache": settings.CACHES["default"]["BACKEND"],
   "csp": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["default-src"],
   "tz": settings.TIME_ZONE, "lang": settings.LANGUAGE_CODE,
+  "hasher": settings.PASSWORD_HASHERS[0],
 }))
 """
 
@@ -52,6 +53,7 @@ def test_production_defaults_are_safe(tmp_path: Path) -> None:
     assert values["csp"] == ["'self'"]
     assert values["tz"] == "Asia/Ho_Chi_Minh"
     assert values["lang"] == "vi"
+    assert values["hasher"].endswith("PBKDF2PasswordHasher")  # passwords stay slow to crack
     # Embedded default: SQLite in WAL mode under the data directory, no Redis needed.
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"].startswith(str(tmp_path / "var"))

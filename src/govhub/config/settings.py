@@ -127,6 +127,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Passwords use Django's PBKDF2 (first entry); machine secrets (client secrets) a single
+# salted SHA-256, safe for random 128-character secrets (govhub/identity/hashers.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "govhub.identity.hashers.MachineSecretHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -140,6 +150,7 @@ OAUTH2_PROVIDER = {
     # takes effect in every process without a restart; DOT only needs to know RS256 is on.
     "OIDC_RSA_PRIVATE_KEY": "keys-in-database",
     "OAUTH2_VALIDATOR_CLASS": "govhub.identity.oidc.GovhubValidator",
+    "CLIENT_SECRET_HASHER": "govhub_sha256_secret",
     "SCOPES_BACKEND_CLASS": "govhub.identity.oidc.GovhubScopes",
     "DEFAULT_SCOPES": ["openid"],
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],  # no implicit or hybrid flows (RFC 9700 §2.1.2)

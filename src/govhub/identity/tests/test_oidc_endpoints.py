@@ -216,3 +216,18 @@ def test_the_rotation_command_names_its_administrator(tree: Any, make_official: 
     call_command("oidc_keys", "list", stdout=listing)
     assert "signing" in listing.getvalue()
     assert AuditEntry.objects.filter(actor_id=admin.pk, target_type="identity.signingkey").exists()
+
+
+def test_client_secrets_use_the_machine_secret_hasher_and_passwords_do_not(
+    machine: tuple[Client, str], tree: Any, make_official: Any, settings: Any
+) -> None:
+    from django.contrib.auth.hashers import check_password, make_password
+
+    app, secret = machine
+    app.refresh_from_db()
+    assert app.client_secret.startswith("govhub_sha256_secret$")
+    assert check_password(secret, app.client_secret)
+    assert not check_password(secret[:-1] + "x", app.client_secret)
+    # Production passwords keep a deliberately slow hasher (the first in the list).
+    assert settings.PASSWORD_HASHERS[0] != "govhub.identity.hashers.MachineSecretHasher"
+    assert not make_password("mật khẩu").startswith("govhub_sha256_secret$")
