@@ -16,7 +16,6 @@ from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
 from django.utils.translation import gettext_noop as _
 
 
-
 class MachineSecretHasher(BasePasswordHasher):
     algorithm = "govhub_sha256_secret"
 
@@ -27,7 +26,7 @@ class MachineSecretHasher(BasePasswordHasher):
 
     def decode(self, encoded: str) -> dict[str, Any]:
         algorithm, salt, digest = encoded.split("$", 2)
-        assert algorithm == self.algorithm  # noqa: S101 - Django routes by prefix
+        assert algorithm == self.algorithm
         return {"algorithm": algorithm, "hash": digest, "salt": salt}
 
     def verify(self, password: str, encoded: str) -> bool:
