@@ -8,13 +8,24 @@ process, prefixed by its name; Ctrl-C or SIGTERM stops them all.
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import json
 import os
 import secrets
 import shlex
+import socket
 import sys
 from pathlib import Path
 
 DEMO_SECRETS = ("secret_key", "pii_key")
+# The sandbox SMS gateway (govhub_sandbox.sms): sign-in codes show on its outbox page.
+SMS_SANDBOX_PORT = 8091
+# The sandbox VNeID (govhub_sandbox.vneid): "Sign in with VNeID" signs in its test citizens.
+VNEID_SANDBOX_PORT = 8090
+# govhub's registration at the sandbox: demo values, not secrets (the sandbox signs anyone in
+# and listens on loopback only).
+VNEID_DEMO_CLIENT_ID = "govhub-demo"
+VNEID_DEMO_CLIENT_SECRET = "govhub-demo-secret"  # noqa: S105 - a documented demo value
 
 
 def demo_environment(data_dir: Path) -> dict[str, str]:
@@ -37,9 +48,66 @@ def demo_environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def processes(host: str, port: int) -> dict[str, list[str]]:
+def sms_environment(sms_url: str) -> dict[str, str]:
+    """Point phone sign-in at the sandbox gateway, unless the caller chose a gateway."""
+    if os.environ.get("GOVHUB_SMS_BACKEND") or os.environ.get("GOVHUB_SMS_GATEWAY_URL"):
+        return {}
+    return {"GOVHUB_SMS_BACKEND": "http", "GOVHUB_SMS_GATEWAY_URL": f"{sms_url}/api/sms/send"}
+
+
+def vneid_environment(vneid_url: str) -> dict[str, str]:
+    """Point "Sign in with VNeID" at the sandbox provider, unless the caller chose one."""
+    if os.environ.get("GOVHUB_VNEID_DISCOVERY_URL"):
+        return {}
+    return {"GOVHUB_VNEID_DISCOVERY_URL": f"{vneid_url}/.well-known/openid-configuration",
+            "GOVHUB_VNEID_CLIENT_ID": VNEID_DEMO_CLIENT_ID,
+            "GOVHUB_VNEID_CLIENT_SECRET": VNEID_DEMO_CLIENT_SECRET}
+
+
+def _is_unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def write_vneid_sandbox_config(path: Path, *, vneid_url: str, host: str, port: int) -> Path:
+    """The sandbox's configuration for this demo (see govhub_sandbox/vneid/README.md): govhub
+    registered with the callback it really has at this host and port (the sandbox, like
+    the national portal, matches redirect URIs exactly); the built-in test citizens."""
+    hosts = dict.fromkeys(h for h in (host, "127.0.0.1", "localhost")
+                          if not _is_unspecified(h))  # 0.0.0.0 names no host to go back to
+    path.write_text(json.dumps({"issuer": vneid_url, "clients": [{
+        "client_id": VNEID_DEMO_CLIENT_ID, "client_secret": VNEID_DEMO_CLIENT_SECRET,
+        "name": "Chính quyền số Cà Mau (govhub)",
+        "redirect_uris": [f"http://{h}:{port}/login/vneid/callback/" for h in hosts],
+        "post_logout_redirect_uris": [f"http://{h}:{port}/" for h in hosts],
+    }]}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def free_port_or(preferred: int, host: str = "127.0.0.1") -> int:
+    """``preferred`` if nothing listens there, else a free port (a second demo, a test)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, preferred))
+        except OSError:
+            probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
+              vneid_port: int = VNEID_SANDBOX_PORT, vneid_config: Path | None = None,
+              ) -> dict[str, list[str]]:
     python = sys.executable
     return {
+        # Loopback only as well: this provider signs anyone in.
+        "vneid": [python, "-m", "govhub_sandbox.vneid", "--host", "127.0.0.1",
+                  "--port", str(vneid_port),
+                  *(["--config", str(vneid_config)] if vneid_config else [])],
+        # Loopback only, whatever --host says: the sandbox shows every code it "sends".
+        "sms": [python, "-m", "govhub_sandbox.sms", "--host", "127.0.0.1",
+                "--port", str(sms_port)],
         "web": [python, "-m", "uvicorn", "govhub.config.asgi:application", "--host", host,
                 "--port", str(port), "--lifespan", "off", "--no-access-log"],
         "worker": [python, "-m", "govhub", "db_worker", "--interval", "1"],
@@ -56,6 +124,19 @@ def run_demo(args: list[str]) -> int:
 
     data_dir = Path(os.environ.get("GOVHUB_DATA_DIR", "var")).resolve()
     os.environ.update(demo_environment(data_dir))
+    sms_port = free_port_or(SMS_SANDBOX_PORT)
+    sms_url = f"http://127.0.0.1:{sms_port}"
+    sms_env = sms_environment(sms_url)
+    os.environ.update(sms_env)
+    vneid_port = free_port_or(VNEID_SANDBOX_PORT)
+    vneid_url = f"http://127.0.0.1:{vneid_port}"
+    vneid_env = vneid_environment(vneid_url)
+    os.environ.update(vneid_env)
+    vneid_config = write_vneid_sandbox_config(data_dir / "vneid-sandbox.json",
+                                              vneid_url=vneid_url, host=options.host,
+                                              port=options.port)
+    # The OpenID issuer and problem URIs name the address the demo really serves.
+    os.environ.setdefault("GOVHUB_PUBLIC_URL", f"http://{options.host}:{options.port}")
 
     import django
     from django.core.management import call_command
@@ -71,10 +152,14 @@ def run_demo(args: list[str]) -> int:
     from honcho.printer import Printer
 
     manager = Manager(Printer(sys.stdout))
-    for name, command in processes(options.host, options.port).items():
+    for name, command in processes(options.host, options.port, sms_port=sms_port,
+                                   vneid_port=vneid_port, vneid_config=vneid_config).items():
         manager.add_process(name, shlex.join(command), env=dict(os.environ))
     url = f"http://{options.host}:{options.port}/"
-    print(f"\ngovhub demo: {url}  (admin: {url}admin/, API: {url}api/docs)\n"
+    outbox = f"Sign-in codes sent by SMS (sandbox outbox): {sms_url}/\n" if sms_env else ""
+    if vneid_env:
+        outbox += f"Sign in with VNeID: test citizens of the sandbox VNeID at {vneid_url}/\n"
+    print(f"\ngovhub demo: {url}  (admin: {url}admin/, API: {url}api/docs)\n{outbox}"
           "Press Ctrl-C to stop.\n", flush=True)
     manager.loop()
     return int(manager.returncode or 0)

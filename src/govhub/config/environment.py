@@ -9,7 +9,7 @@ convention of Docker and systemd credentials, so secrets stay out of process lis
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,6 +17,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 CommaList = Annotated[list[str], NoDecode]
 
 SECRET_FIELDS = ("secret_key", "pii_key")
+# Secrets a deployment may leave unset (the feature they unlock is then off).
+OPTIONAL_SECRET_FIELDS = ("vneid_client_secret", "sms_api_key")
+# VNeID claim names as domain.md has them (verify with the onboarding documents), and the
+# sandbox's acr values; both are configuration (GOVHUB_VNEID_CLAIMS, GOVHUB_VNEID_LEVELS).
+VNEID_DEFAULT_CLAIMS = {"personal_id": "SoDinhDanh", "full_name": "HoVaTen",
+                        "birth_date": "NgaySinh", "phone": "SoDienThoai", "level": "level"}
+VNEID_DEFAULT_LEVELS = {"vneid:level1": 1, "vneid:level2": 2, "1": 1, "2": 2}
 
 
 class Environment(BaseSettings):
@@ -45,9 +52,49 @@ class Environment(BaseSettings):
         default=True, description="production sits behind a TLS-terminating proxy"
     )
     hsts_seconds: int = 31_536_000
+    webauthn_rp_id: str | None = Field(
+        default=None, description="passkeys' relying-party id (a domain); the request's "
+        "host if unset. Passkeys stop working if it changes.")
     api_rate_anonymous: str = "60/min"
     api_rate_authenticated: str = "1200/min"
     log_level: str = "INFO"
+
+    # Sign-in with VNeID through the national public-service portal's OpenID Connect login
+    # (govhub as a relying party). Off unless the discovery URL, client id and secret are
+    # all set. docs/decisions/0011-vneid-federation.md
+    vneid_discovery_url: str | None = Field(
+        default=None, description="the upstream's /.well-known/openid-configuration URL")
+    vneid_client_id: str | None = None
+    vneid_client_secret: SecretStr | None = None
+    vneid_client_secret_file: Path | None = None
+    vneid_scopes: str = "openid profile vneid"
+    # RFC 6749 §2.3.1: how govhub authenticates at the upstream token endpoint.
+    vneid_token_auth_method: Literal["client_secret_basic", "client_secret_post"] = (
+        "client_secret_basic")  # noqa: S105 - a method name, not a secret
+    vneid_redirect_uri: str | None = Field(
+        default=None, description="callback registered upstream; default: this site's "
+                                  "/login/vneid/callback/ as the browser reached it")
+    # Which upstream claim holds what (JSON object; keys left out keep their defaults):
+    # personal_id, full_name, birth_date, phone, level.
+    vneid_claims: dict[str, str] = Field(default_factory=lambda: dict(VNEID_DEFAULT_CLAIMS))
+    # Upstream `acr` (ID token) or `level` (user info) value → govhub assurance level 1 or 2
+    # (JSON object; replaces the default mapping when set).
+    vneid_levels: dict[str, int] = Field(default_factory=lambda: dict(VNEID_DEFAULT_LEVELS))
+    vneid_timeout_seconds: float = 10.0
+
+    # SMS through a registered brand name (domain.md: at most 11 characters), for sign-in
+    # codes. "http": a brandname gateway's JSON API at sms_gateway_url (govhub demo points
+    # it at the sandbox gateway); "locmem": kept in memory, sent nowhere (tests).
+    sms_backend: Literal["http", "locmem"] = "http"
+    sms_gateway_url: str | None = Field(
+        default=None, description="the gateway's send endpoint, e.g. https://…/api/sms/send")
+    sms_api_key: SecretStr | None = None
+    sms_api_key_file: Path | None = None
+    sms_brandname: str = Field(default="CAMAU-G", min_length=1, max_length=11)
+    sms_service_name: str = "CaMau-G"  # the name a code message says it comes from
+    # Many brandname routes take only unaccented text (GSM-7, 160 characters a segment).
+    sms_accented: bool = False
+    sms_timeout_seconds: float = 5.0
 
     @field_validator("allowed_hosts", "csrf_trusted_origins", mode="before")
     @classmethod
@@ -58,11 +105,46 @@ class Environment(BaseSettings):
 
     @model_validator(mode="after")
     def _read_secret_files(self) -> Environment:
-        for name in SECRET_FIELDS:
+        for name in (*SECRET_FIELDS, *OPTIONAL_SECRET_FIELDS):
             path: Path | None = getattr(self, f"{name}_file")
             if getattr(self, name) is None and path is not None:
                 setattr(self, name, SecretStr(path.read_text(encoding="utf-8").strip()))
         return self
+
+    @field_validator("vneid_claims")
+    @classmethod
+    def _merge_vneid_claims(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - set(VNEID_DEFAULT_CLAIMS)
+        if unknown:
+            raise ValueError(f"unknown keys {sorted(unknown)}; "
+                             f"known: {sorted(VNEID_DEFAULT_CLAIMS)}")
+        return {**VNEID_DEFAULT_CLAIMS, **value}
+
+    @field_validator("vneid_levels")
+    @classmethod
+    def _check_vneid_levels(cls, value: dict[str, int]) -> dict[str, int]:
+        # Decree 69/2024/NĐ-CP has two levels; govhub's assurance ladder is the same.
+        if any(level not in (1, 2) for level in value.values()):
+            raise ValueError("each upstream value maps to level 1 or 2")
+        return value or dict(VNEID_DEFAULT_LEVELS)
+
+    @model_validator(mode="after")
+    def _check_vneid(self) -> Environment:
+        parts = {"GOVHUB_VNEID_DISCOVERY_URL": self.vneid_discovery_url,
+                 "GOVHUB_VNEID_CLIENT_ID": self.vneid_client_id,
+                 "GOVHUB_VNEID_CLIENT_SECRET":
+                     self.vneid_client_secret or self.vneid_client_secret_file}
+        missing = [name for name, value in parts.items() if not value]
+        if missing and len(missing) < len(parts):
+            raise ValueError("VNeID sign-in needs " + ", ".join(missing) + " as well")
+        if "openid" not in self.vneid_scopes.split():
+            raise ValueError("GOVHUB_VNEID_SCOPES must contain openid (OIDC Core §3.1.2.1)")
+        return self
+
+    @property
+    def vneid_enabled(self) -> bool:
+        return bool(self.vneid_discovery_url and self.vneid_client_id
+                    and self.vneid_client_secret)
 
     @property
     def resolved_database_url(self) -> str:

@@ -6,6 +6,7 @@ generates its own secrets under ``var/``. See docs/decisions/0002-configuration-
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "oauth2_provider",
+    "axes",  # brute-force lockout of password sign-in (govhub.identity.lockout)
     "govhub.kernel",
     "govhub.identity",
     "govhub.portal",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govhub.kernel.middleware.RequestContextMiddleware",
     "govhub.kernel.middleware.ApiProblemMiddleware",
+    # django-axes: last, so it turns a lockout seen anywhere into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "govhub.config.urls"
@@ -119,7 +123,10 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Identity ---------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = ["govhub.identity.backends.AccountBackend"]
+AUTHENTICATION_BACKENDS = [
+    "govhub.identity.lockout.LockoutBackend",  # django-axes: refuses locked-out clients first
+    "govhub.identity.backends.AccountBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -138,6 +145,8 @@ PASSWORD_HASHERS = [
     "govhub.identity.hashers.MachineSecretHasher",
 ]
 LOGIN_URL = "login"
+# Passkeys are bound to this domain (WebAuthn §5.1.3); unset, the request's host.
+GOVHUB_WEBAUTHN_RP_ID = ENV.webauthn_rp_id
 LOGIN_REDIRECT_URL = "home"
 
 # --- Single sign-on: govhub is the OpenID Connect provider (django-oauth-toolkit) ----------
@@ -169,7 +178,64 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    # Signing out ends that sign-in session and revokes its apps' tokens (services.sign_in);
+    # DOT's default would delete every token of the account, on every device.
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+}
+
+# --- Sign-in with VNeID: govhub as a relying party of the national e-ID (Authlib) ----------
+# docs/decisions/0011-vneid-federation.md. None: not configured, so no button is shown and
+# /login/vneid/ says so. Read by govhub.identity.federation.
+GOVHUB_VNEID: dict[str, object] | None = None
+if ENV.vneid_enabled:
+    assert ENV.vneid_client_secret is not None
+    GOVHUB_VNEID = {
+        "discovery_url": ENV.vneid_discovery_url,
+        "client_id": ENV.vneid_client_id,
+        "client_secret": ENV.vneid_client_secret.get_secret_value(),
+        "scopes": ENV.vneid_scopes,
+        "token_auth_method": ENV.vneid_token_auth_method,
+        "redirect_uri": ENV.vneid_redirect_uri,
+        "claims": ENV.vneid_claims,
+        "levels": ENV.vneid_levels,
+        "timeout_seconds": ENV.vneid_timeout_seconds,
+    }
+
+# --- Brute-force lockout of passwords (django-axes), /login/ and /admin/login/ alike ------
+# Five failures for one username from one address lock that pair for 15 minutes; a success
+# clears its count. Attempts live in the database, so every web process sees them.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "govhub.identity.lockout.username_for_lockout"
+AXES_CLIENT_IP_CALLABLE = "govhub.identity.lockout.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "govhub.identity.lockout.lockout_response"
+# Successful sign-ins are recorded by identity.SignInSession already; no second copy.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# --- SMS and sign-in with a one-time code to a phone (govhub.identity.sms, phone_codes) ----
+GOVHUB_SMS = {
+    "BACKEND": ENV.sms_backend,
+    "GATEWAY_URL": ENV.sms_gateway_url,
+    "API_KEY": ENV.sms_api_key.get_secret_value() if ENV.sms_api_key else None,
+    "BRANDNAME": ENV.sms_brandname,
+    "SERVICE_NAME": ENV.sms_service_name,
+    "ACCENTED": ENV.sms_accented,
+    "TIMEOUT_SECONDS": ENV.sms_timeout_seconds,
+}
+GOVHUB_PHONE_SIGN_IN = {
+    "CODE_TTL_SECONDS": 300,
+    "MAX_WRONG_CODES": 5,  # then the code is void
+    "RESEND_GAP_SECONDS": 60,
+    "CODES_PER_PHONE_PER_HOUR": 5,
+    # Generous: mobile carriers put many subscribers behind one address (carrier-grade NAT).
+    "CODES_PER_IP_PER_HOUR": 30,
+    # How long a confirmed number may take to fill in the first-sign-in form.
+    "VERIFIED_PHONE_TTL_SECONDS": 900,
+    "KEY_PREFIX": "phone-sign-in",
 }
 
 # --- Language and time (domain.md) --------------------------------------------------------
@@ -240,5 +306,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV.log_level},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"},
+                # Failures and lockouts (WARNING) are worth reading; each success is not.
+                "axes": {"level": "WARNING"}},
 }

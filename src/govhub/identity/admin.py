@@ -144,10 +144,16 @@ class AccountAdmin(ScopedModelAdmin):
 
 @admin.register(Role, site=site)
 class RoleAdmin(ScopedModelAdmin):
+    """Roles are defined in code; a platform administrator may change one setting of
+    each, whether it requires a second factor (services.update_role, audited)."""
+
     view_permission = roles.VIEW_ACCOUNT
+    manage_permission = roles.MANAGE_ROLES
     list_display = ["name", "code", "is_global", "requires_second_factor", "is_builtin"]
-    fields = readonly_fields = ("code", "name", "description", "permission_list", "is_global",
-                                "requires_second_factor", "is_builtin")
+    fields = ("code", "name", "description", "permission_list", "is_global",
+              "requires_second_factor", "is_builtin")
+    readonly_fields = ("code", "name", "description", "permission_list", "is_global",
+                       "is_builtin")
 
     @admin.display(description=_("permissions"))
     def permission_list(self, obj: Role) -> str:
@@ -155,8 +161,23 @@ class RoleAdmin(ScopedModelAdmin):
             "", "<li>{} <code>{}</code></li>",
             ((roles.PERMISSIONS.get(p, p), p) for p in obj.permissions)))
 
-    def can_manage(self, request: HttpRequest, obj: Role) -> bool:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and self.can_manage(request, obj):
+            return self.readonly_fields
+        return self.fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.access(request).covers_everything(roles.MANAGE_ROLES)
+
+    def can_manage(self, request: HttpRequest, obj: Role) -> bool:
+        return self.access(request).covers_everything(roles.MANAGE_ROLES)
+
+    def save_model(self, request: HttpRequest, obj: Role, form: ModelForm, change: bool) -> None:
+        services.update_role(actor=request.user, role=obj,
+                             requires_second_factor=form.cleaned_data["requires_second_factor"])
 
 
 @admin.register(RoleAssignment, site=site)

@@ -15,6 +15,7 @@ from govhub.identity import queries, roles, services
 from govhub.identity.admin_base import ScopedModelAdmin
 from govhub.identity.admin_site import site
 from govhub.identity.models import Client, SignInSession
+from govhub.identity.services.clients import ALLOWED_GRANT_TYPES
 
 CLIENT_FORM_FIELDS = ("agency", "name", "description", "client_type",
                       "authorization_grant_type", "redirect_uris", "post_logout_redirect_uris",
@@ -39,6 +40,12 @@ class ClientAdmin(ScopedModelAdmin):
 
     def can_manage(self, request: HttpRequest, obj: Client) -> bool:
         return self.access(request).has(roles.MANAGE_AGENCY, obj.agency)
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest,
+                                   **kwargs: Any) -> Any:
+        if db_field.name == "authorization_grant_type":
+            kwargs["choices"] = [c for c in Client.GRANT_TYPES if c[0] in ALLOWED_GRANT_TYPES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "agency":

@@ -19,11 +19,6 @@ class IdentityConfig(AppConfig):
         user_logged_in.connect(signals.on_logged_in, dispatch_uid="govhub-sign-in")
         user_logged_out.connect(signals.on_logged_out, dispatch_uid="govhub-sign-out")
 
-        from govhub.identity import handlers
-        from govhub.kernel import events
-
-        events.subscribe("identity.signed_out", handlers.notify_apps_of_sign_out)
-
 
 def _sync_roles(**kwargs: object) -> None:
     from govhub.identity.services import sync_builtin_roles

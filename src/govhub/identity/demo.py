@@ -70,8 +70,7 @@ CLIENTS = [
     {"name": "Tra cứu thửa đất (ứng dụng con)", "agency": "sonnmt",
      "client_type": Client.CLIENT_CONFIDENTIAL,
      "redirect_uris": "http://127.0.0.1:8070/callback",
-     "post_logout_redirect_uris": "http://127.0.0.1:8070/",
-     "backchannel_logout_uri": "http://127.0.0.1:8070/backchannel-logout"},
+     "post_logout_redirect_uris": "http://127.0.0.1:8070/"},
 ]
 
 
@@ -120,8 +119,12 @@ class DemoClient:
     client_secret: str | None
 
 
+def client_secrets_file() -> Path:
+    return Path(settings.GOVHUB_DATA_DIR) / "secrets" / "demo-clients.json"
+
+
 def _clients(agencies: dict[str, Agency]) -> list[DemoClient]:
-    path = Path(settings.GOVHUB_DATA_DIR) / "secrets" / "demo-clients.json"
+    path = client_secrets_file()
     secrets_by_name: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     result = []
     for spec in CLIENTS:

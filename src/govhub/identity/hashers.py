@@ -20,7 +20,8 @@ class MachineSecretHasher(BasePasswordHasher):
     algorithm = "govhub_sha256_secret"
 
     def encode(self, password: str, salt: str) -> str:
-        self._check_encode_args(password, salt)
+        if password is None or not salt or "$" in salt:
+            raise ValueError("a secret and a salt without '$' are required")
         digest = hashlib.sha256(f"{salt}${password}".encode()).hexdigest()
         return f"{self.algorithm}${salt}${digest}"
 
@@ -33,7 +34,7 @@ class MachineSecretHasher(BasePasswordHasher):
         decoded = self.decode(encoded)
         return secrets.compare_digest(self.encode(password, decoded["salt"]), encoded)
 
-    def safe_summary(self, encoded: str) -> dict[str, Any]:
+    def safe_summary(self, encoded: str) -> dict[Any, Any]:
         decoded = self.decode(encoded)
         return {_("algorithm"): decoded["algorithm"], _("salt"): mask_hash(decoded["salt"]),
                 _("hash"): mask_hash(decoded["hash"])}

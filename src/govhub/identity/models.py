@@ -333,3 +333,76 @@ class ClientSession(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+# --- Second factor (issue 3 §3) -------------------------------------------------------------
+
+class AuthenticatorApp(BaseModel):
+    """A TOTP generator (RFC 6238) the account holder set up in an authenticator app. One per
+    account: setting up a new phone replaces it. The shared secret is kept encrypted
+    (:mod:`govhub.identity.second_factor`), never shown again after set-up."""
+
+    account = models.OneToOneField(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                   related_name="authenticator_app")
+    secret_ciphertext = models.TextField(editable=False)
+    # RFC 6238 §5.2: a code is accepted once. The time step (T) of the last accepted code;
+    # codes of this step or an earlier one are refused.
+    last_used_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    audit_exclude = ("secret_ciphertext",)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return str(_("Authenticator app of %(account)s") % {"account": self.account.username})
+
+
+class BackupCode(BaseModel):
+    """One of the ten single-use recovery codes, stored as a keyed digest only."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="backup_codes")
+    digest = models.CharField(max_length=64, editable=False)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    audit_exclude = ("digest",)
+
+    class Meta:
+        verbose_name = _("backup code")
+        verbose_name_plural = _("backup codes")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "digest"], name="one_backup_code_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Backup code of %(account)s") % {"account": self.account.username})
+
+
+class Passkey(BaseModel):
+    """A WebAuthn public-key credential (Web Authentication Level 3 §6.4): the private key
+    stays in the authenticator; govhub keeps the public key and the signature counter."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="passkeys")
+    nickname = models.CharField(_("name"), max_length=100)
+    credential_id = models.CharField(max_length=1400, unique=True, editable=False)  # base64url
+    public_key = models.BinaryField(editable=False)  # COSE_Key, as the authenticator sent it
+    sign_count = models.PositiveBigIntegerField(default=0, editable=False)
+    transports = models.JSONField(default=list, blank=True, editable=False)
+    # WebAuthn §6.1.3 backup eligibility: a synced ("multi-device") passkey can be copied
+    # off the authenticator by its provider, so it counts as a software key (amr "swk").
+    is_synced = models.BooleanField(_("synced between devices"), default=False, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    audit_exclude = ("public_key",)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+
+    def __str__(self) -> str:
+        return self.nickname

@@ -23,10 +23,18 @@ SCOPES = {
     "agency": _("Your agency, position and roles (officials)"),
 }
 
-# OIDC Core §5.4: each claim is released only with its scope.
+# OIDC Core §5.4: each claim is released only with its scope. Only the claims govhub
+# actually releases are listed, so discovery advertises no more than that.
 CLAIM_SCOPES = {
-    **OAuth2Validator.oidc_claim_scope,
+    "sub": "openid",
+    "name": "profile",
+    "preferred_username": "profile",
+    "updated_at": "profile",
     "assurance_level": "profile",
+    "email": "email",
+    "email_verified": "email",
+    "phone_number": "phone",
+    "phone_number_verified": "phone",
     "commune": "commune",
     "agency": "agency",
     "position": "agency",
@@ -109,6 +117,16 @@ class GovhubValidator(OAuth2Validator):
             claims.update(sid=session.sid, acr=session.acr, amr=session.amr,
                           auth_time=int(session.authenticated_at.timestamp()))
         return claims, expires
+
+    def validate_silent_login(self, request: Any) -> bool:
+        # OIDC Core §3.1.2.1 prompt=none needs a signed-in browser. DOT gives oauthlib no
+        # Django user while validating, so the check lives in views.AuthorizeView.dispatch,
+        # which answers login_required itself before any anonymous request gets here.
+        return True
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        # …and only where no consent screen would be shown (first-party apps).
+        return bool(request.client.skip_authorization)
 
     def is_pkce_required(self, client_id: str, request: Any) -> bool:
         # RFC 7636 / RFC 9700 §2.1.1: a public client (the PWA) cannot keep a secret, so

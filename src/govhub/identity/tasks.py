@@ -14,7 +14,7 @@ from govhub.identity.services import sign_in
 
 logger = logging.getLogger(__name__)
 
-# An app that is down is retried with growing pauses for about an hour (§2.8 allows the
+# An app that is down is retried with growing pauses for about 45 minutes (§2.8 lets the
 # provider to give up; by then the app's own session has usually expired).
 RETRY_DELAYS_SECONDS = (10, 30, 120, 600, 1800)
 

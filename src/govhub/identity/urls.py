@@ -12,7 +12,7 @@ urlpatterns = [
     path("authorize/", views.AuthorizeView.as_view(), name="authorize"),
     path("token/", dot.TokenView.as_view(), name="token"),
     path("revoke_token/", dot.RevokeTokenView.as_view(), name="revoke-token"),
-    path("introspect/", dot.IntrospectTokenView.as_view(), name="introspect"),
+    path("introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("userinfo/", dot.UserInfoView.as_view(), name="user-info"),
     path("logout/", dot.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
     re_path(r"^\.well-known/openid-configuration/?$", views.DiscoveryView.as_view(),

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import urllib.parse
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
-from oauth2_provider.views import AuthorizationView
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import AccessToken
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
 from govhub.identity.login_flow import complete_sign_in
+from govhub.identity.models import Client, SignInSession
 from govhub.identity.oidc import CLAIM_SCOPES, SCOPES
 from govhub.identity.services.sign_in import ACR_VALUES, SESSION_SID_KEY
-from govhub.identity.signing_keys import public_jwks
+from govhub.identity.signing_keys import current_signing_jwk, public_jwks
 
 
 class SignInView(auth_views.LoginView):
@@ -35,9 +45,45 @@ class SignOutView(auth_views.LogoutView):
 
 class AuthorizeView(AuthorizationView):
     """DOT's authorization endpoint, in govhub's look, that ties each code to the browser's
-    sign-in session (so the ID token can carry ``sid``/``acr``/``amr``)."""
+    sign-in session (so the ID token can carry ``sid``/``acr``/``amr``), answers
+    ``prompt=none`` without a page and honours ``max_age``."""
 
     template_name = "identity/authorize.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        prompt = set(request.GET.get("prompt", "").split())
+        if "none" in prompt and not request.user.is_authenticated:
+            return self._login_required(request)
+        if request.user.is_authenticated and self._older_than_max_age(request):
+            # OIDC Core §3.1.2.1: past max_age the user must authenticate again.
+            return redirect_to_login(request.get_full_path(), resolve_url(self.get_login_url()))
+        return super().dispatch(request, *args, **kwargs)
+
+    def _login_required(self, request: HttpRequest) -> HttpResponse:
+        """OIDC Core §3.1.2.6: prompt=none with nobody signed in is an error sent back to
+        the (validated) redirect URI, never a sign-in page."""
+        try:
+            _scopes, credentials = self.validate_authorization_request(request)
+        except OAuthToolkitError as error:
+            return self.error_response(error, application=None)
+        query = {"error": "login_required"}
+        if credentials.get("state"):
+            query["state"] = credentials["state"]
+        separator = "&" if "?" in credentials["redirect_uri"] else "?"
+        application = Client.objects.get(client_id=credentials["client_id"])
+        return self.redirect(credentials["redirect_uri"] + separator + urlencode(query),
+                             application)
+
+    @staticmethod
+    def _older_than_max_age(request: HttpRequest) -> bool:
+        try:
+            max_age = int(request.GET["max_age"])
+        except (KeyError, ValueError):
+            return False
+        session = SignInSession.objects.filter(sid=request.session.get(SESSION_SID_KEY)).first()
+        if session is None:
+            return True
+        return (timezone.now() - session.authenticated_at).total_seconds() > max_age
 
     def create_authorization_response(self, request: HttpRequest, scopes: Any,
                                       credentials: dict[str, Any], allow: bool) -> Any:
@@ -53,6 +99,7 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         response = super().get(request, *args, **kwargs)
         data = json.loads(response.content)
         data.update(
+            id_token_signing_alg_values_supported=["RS256"],
             revocation_endpoint=self._get_endpoint_url(request, "revoke-token"),
             introspection_endpoint=self._get_endpoint_url(request, "introspect"),
             grant_types_supported=["authorization_code", "refresh_token",
@@ -76,6 +123,51 @@ class JwksView(View):
     """The JSON Web Key Set: the signing key and every rotated key still in use."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        current_signing_jwk()  # a new installation publishes its first key straight away
         response = JsonResponse(public_jwks())
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+
+class IntrospectView(IntrospectTokenView):
+    """RFC 7662 token introspection, limited as its §4 advises: a client learns about its
+    own tokens only (for any other token the answer is simply inactive), and the answer
+    names the subject by id, not by username (personal data minimised, Law 91/2025)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._answer(request, request.POST.get("token"))
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._answer(request, request.GET.get("token"))
+
+    def _answer(self, request: HttpRequest, token_value: str | None) -> HttpResponse:
+        response = self.get_token_response(token_value)
+        data = json.loads(response.content)
+        if not data.get("active"):
+            return response
+        if data.get("client_id") != _requesting_client_id(request):
+            return JsonResponse({"active": False})
+        data.pop("username", None)
+        token = AccessToken.objects.filter(
+            token_checksum=hashlib.sha256(str(token_value).encode()).hexdigest()).first()
+        if token is not None and token.user_id is not None:
+            data["sub"] = str(token.user_id)
+        return JsonResponse(data)
+
+
+def _requesting_client_id(request: HttpRequest) -> str | None:
+    """Who is asking: HTTP Basic client authentication, a client_id in the body, or the
+    client of the bearer token (DOT has already checked whichever was used)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return urllib.parse.unquote_plus(decoded.split(":", 1)[0])
+    if scheme.lower() == "bearer":
+        token = AccessToken.objects.select_related("application").filter(
+            token_checksum=hashlib.sha256(value.encode()).hexdigest()).first()
+        return token.application.client_id if token and token.application else None
+    return request.POST.get("client_id")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
 
 from govhub.identity import roles
@@ -15,12 +17,23 @@ from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction
 
+# RFC 9700 §2.1.2/§2.4: no implicit, hybrid or password grants; people sign in with the
+# code flow, machines use client credentials.
+ALLOWED_GRANT_TYPES = (Client.GRANT_AUTHORIZATION_CODE, Client.GRANT_CLIENT_CREDENTIALS)
+
 CLIENT_FIELDS = frozenset({"name", "client_type", "authorization_grant_type", "redirect_uris",
                            "post_logout_redirect_uris", "skip_authorization", "description",
                            "support_contact", "backchannel_logout_uri", "allowed_origins"})
 
 
 @transaction.atomic
+def _check_grant_type(client: Client) -> None:
+    if client.authorization_grant_type not in ALLOWED_GRANT_TYPES:
+        raise ValidationError({"authorization_grant_type": _(
+            "Only the authorization code flow (people) and client credentials (systems) "
+            "are allowed.")})
+
+
 def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Client, str | None]:
     """Returns the client and, for a confidential one, its secret in clear — shown to the
     administrator once; only its hash is stored (DOT's hash_client_secret)."""
@@ -33,6 +46,7 @@ def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Clien
         client.client_secret = secret
     else:
         client.client_secret = ""
+    _check_grant_type(client)
     client.full_clean(exclude=["client_secret", "user"])
     client.save()
     record_audit(actor=actor, action=AuditAction.CREATE, target=client,
@@ -47,6 +61,7 @@ def update_client(*, actor: Any, client: Client, **changes: Any) -> Client:
     require_permission(actor, roles.MANAGE_AGENCY, client.agency)
     before = snapshot(client, exclude=["client_secret"])
     assign_fields(client, changes, CLIENT_FIELDS)
+    _check_grant_type(client)
     client.full_clean(exclude=["client_secret", "user"])
     client.save()
     record_audit(actor=actor, action=AuditAction.UPDATE, target=client, before=before,

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from oauth2_provider.models import RefreshToken
 
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.kernel import context
@@ -47,8 +48,8 @@ def start_sign_in(*, account: Account, session_key: str, amr: list[str],
 
 @transaction.atomic
 def end_sign_in(*, actor: Any, sign_in_session: SignInSession) -> None:
-    """Ends the session; apps that hold tokens from it are told on commit (the
-    ``identity.signed_out`` event drives back-channel logout)."""
+    """Ends the session: the browser is signed out, the apps' tokens from it are revoked,
+    and each app with a back-channel logout URI is notified."""
     session = SignInSession.objects.select_for_update().get(pk=sign_in_session.pk)
     if session.ended_at is not None:
         return
@@ -57,10 +58,24 @@ def end_sign_in(*, actor: Any, sign_in_session: SignInSession) -> None:
     # The browser's own session goes too, so an administrator's "end session" really
     # signs the person out of govhub, not only of the apps.
     import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key).delete()
+    _end_app_sessions(session)
     account = session.account
     record_audit(actor=actor, action=AuditAction.SIGN_OUT, target=account,
                  before={"sid": session.sid}, agency_id=account.agency_id or account.commune_id)
     publish_on_commit("identity.signed_out", sid=session.sid, account_id=str(account.pk))
+
+
+def _end_app_sessions(session: SignInSession) -> None:
+    """Every app of the session loses its tokens and is told (Back-Channel Logout 1.0).
+    The delivery tasks are written in this same transaction (django-tasks' database
+    backend), so a crash right after the commit cannot lose a logout."""
+    from govhub.identity.tasks import deliver_logout_token
+
+    for link in session.client_sessions.select_related("client"):
+        if link.token_family:
+            RefreshToken.revoke_family(link.token_family)
+        if link.client.backchannel_logout_uri and link.logout_delivered_at is None:
+            deliver_logout_token.enqueue(str(link.pk))
 
 
 def record_client_session(*, sid: str, client: Client, authorization_code: str) -> None:
@@ -85,3 +100,14 @@ def record_logout_delivery(*, client_session: ClientSession, problem: str | None
         client_session.logout_delivered_at = timezone.now()
     client_session.save(update_fields=["logout_attempts", "logout_last_error",
                                        "logout_delivered_at", "updated_at"])
+
+
+def sign_out_everywhere(*, actor: Account) -> int:
+    """The user's own "sign out everywhere": every active session ends, every app of each
+    session is told (back-channel logout). Returns how many sessions ended."""
+    sessions = SignInSession.objects.filter(account=actor, ended_at__isnull=True)
+    ended = 0
+    for session in sessions:
+        end_sign_in(actor=actor, sign_in_session=session)
+        ended += 1
+    return ended

@@ -156,3 +156,27 @@ def test_a_failed_delivery_is_recorded_for_retry(
     assert link.logout_delivered_at is None  # … and not counted as delivered
     assert link.logout_attempts == 1
     assert link.logout_last_error == "HTTP 503"
+
+
+def test_signing_out_revokes_the_sessions_refresh_tokens(
+    client: Browser, tree: Any, apps: list[LogoutReceiver], official: Any
+) -> None:
+    app_client = register(tree, apps[0], "dat-dai")
+    client.force_login(official)
+    verifier = "v" * 50
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
+        b"=").decode()
+    location = client.get("/o/authorize/?" + urllib.parse.urlencode({
+        "client_id": app_client.client_id, "response_type": "code", "scope": "openid",
+        "redirect_uri": app_client.redirect_uris, "state": "s", "code_challenge": challenge,
+        "code_challenge_method": "S256"}))["Location"]
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
+    tokens = client.post("/o/token/", {
+        "grant_type": "authorization_code", "code": code, "client_id": app_client.client_id,
+        "redirect_uri": app_client.redirect_uris, "code_verifier": verifier}).json()
+    client.post("/logout/")
+    refreshed = Browser().post("/o/token/", {
+        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+        "client_id": app_client.client_id})
+    assert refreshed.status_code == 400
+    assert refreshed.json()["error"] == "invalid_grant"

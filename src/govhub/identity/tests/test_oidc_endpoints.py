@@ -231,3 +231,64 @@ def test_client_secrets_use_the_machine_secret_hasher_and_passwords_do_not(
     # Production passwords keep a deliberately slow hasher (the first in the list).
     assert settings.PASSWORD_HASHERS[0] != "govhub.identity.hashers.MachineSecretHasher"
     assert not make_password("mật khẩu").startswith("govhub_sha256_secret$")
+
+
+def test_prompt_none_without_a_session_is_login_required_at_the_client(
+    client: Browser, public_client: Client
+) -> None:
+    response = authorize(client, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s", prompt="none",
+                         code_challenge=s256("v" * 50), code_challenge_method="S256")
+    assert response.status_code == 302
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(response["Location"]).query)
+    assert query == {"error": ["login_required"], "state": ["s"]}
+    assert response["Location"].startswith(REDIRECT)
+
+
+def test_prompt_none_with_a_session_issues_a_code_silently(
+    signed_in: Browser, public_client: Client
+) -> None:
+    response = authorize(signed_in, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s", prompt="none",
+                         code_challenge=s256("v" * 50), code_challenge_method="S256")
+    assert response.status_code == 302
+    assert "code=" in response["Location"]
+
+
+def test_max_age_past_forces_a_new_sign_in(signed_in: Browser, public_client: Client) -> None:
+    from govhub.identity.models import SignInSession
+
+    SignInSession.objects.update(authenticated_at=timezone.now() - timedelta(hours=2))
+    response = authorize(signed_in, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s", max_age="3600",
+                         code_challenge=s256("v" * 50), code_challenge_method="S256")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_a_client_introspects_only_its_own_tokens(
+    client: Browser, machine: tuple[Client, str], tree: Any
+) -> None:
+    app, secret = machine
+    other, other_secret = services.register_client(
+        actor=SYSTEM, agency=tree.department, name="Hệ thống khác",
+        client_type=Client.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS)
+    assert other_secret is not None
+    token = client.post("/o/token/", {"grant_type": "client_credentials"},
+                        HTTP_AUTHORIZATION=basic(app.client_id, secret)).json()["access_token"]
+    by_other = client.post("/o/introspect/", {"token": token},
+                           HTTP_AUTHORIZATION=basic(other.client_id, other_secret)).json()
+    assert by_other == {"active": False}
+
+
+def test_only_code_flow_and_client_credentials_can_be_registered(tree: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    for grant in (Client.GRANT_IMPLICIT, Client.GRANT_OPENID_HYBRID, Client.GRANT_PASSWORD):
+        with pytest.raises(ValidationError) as error:
+            services.register_client(actor=SYSTEM, agency=tree.department, name="Cũ",
+                                     client_type=Client.CLIENT_CONFIDENTIAL,
+                                     authorization_grant_type=grant,
+                                     redirect_uris="https://x.example/cb")
+        assert "authorization_grant_type" in error.value.message_dict

@@ -18,7 +18,7 @@ class Command(BaseCommand):
                               f"{login.role} — {login.agency}")
         self.stdout.write("Single sign-on clients (ứng dụng kết nối SSO):")
         for client in clients:
-            kind = "secret in var/secrets/demo-clients.json" if client.client_secret \
+            kind = f"secret in {demo.client_secrets_file()}" if client.client_secret \
                 else "public, PKCE"
             self.stdout.write(f"  {client.name}: client_id {client.client_id} ({kind})")
         self.stdout.write("OpenID Connect discovery: /.well-known/openid-configuration")

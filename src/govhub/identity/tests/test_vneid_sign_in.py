@@ -1,0 +1,373 @@
+"""Sign-in with VNeID, end to end against the real sandbox VNeID provider on 127.0.0.1
+(govhub_sandbox.vneid, an OpenID Connect provider on a real socket): the Django test client
+is the citizen's browser on govhub, a requests session the same browser on VNeID's pages.
+Issue 3 §3: linking by personal identification number, assurance levels, the upstream's
+failures, the nonce, and the acr govhub then hands its own apps."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import re
+import socket
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from django.test import Client as Browser
+from jwcrypto import jwk, jwt
+
+from govhub.identity import personal_id, services
+from govhub.identity.models import Account, Client, SignInSession
+from govhub.identity.queries import find_account_by_personal_id
+from govhub.kernel.actors import SYSTEM
+from govhub.kernel.models import AuditEntry
+from govhub_sandbox.vneid import RegisteredClient, SandboxConfig
+from govhub_sandbox.vneid.server import RunningProvider, start_in_thread
+
+CLIENT_ID = "govhub-test"
+CLIENT_SECRET = "govhub-test-secret"
+# The Django test client's host: govhub builds its callback from the request.
+CALLBACK = "http://testserver/login/vneid/callback/"
+HUNG = "096085000101"  # Nguyễn Văn Hùng, level 2, phone 0900000101 (sandbox test citizens)
+PHUC = "096203000103"  # Lê Hoàng Phúc, level 1, no phone
+APP_REDIRECT = "https://dat-dai.camau.example/callback"
+# As settings.GOVHUB_VNEID has them by default (govhub.config.environment).
+CLAIMS = {"personal_id": "SoDinhDanh", "full_name": "HoVaTen", "birth_date": "NgaySinh",
+          "phone": "SoDienThoai", "level": "level"}
+LEVELS = {"vneid:level1": 1, "vneid:level2": 2, "1": 1, "2": 2}
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningProvider]:
+    config = SandboxConfig(clients=(RegisteredClient(
+        CLIENT_ID, CLIENT_SECRET, (CALLBACK,), (), "govhub (kiểm thử)"),), require_pkce=True)
+    with start_in_thread(config) as running:
+        yield running
+
+
+def vneid_settings(discovery_url: str, **overrides: Any) -> dict[str, Any]:
+    return {"discovery_url": discovery_url, "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET, "scopes": "openid profile vneid",
+            "token_auth_method": "client_secret_basic", "redirect_uri": None,
+            "claims": CLAIMS, "levels": LEVELS,
+            "timeout_seconds": 5.0, **overrides}
+
+
+@pytest.fixture
+def vneid(sandbox: RunningProvider, settings: Any) -> Iterator[RunningProvider]:
+    settings.GOVHUB_VNEID = vneid_settings(f"{sandbox.issuer}/.well-known/openid-configuration")
+    yield sandbox
+    requests.delete(f"{sandbox.issuer}/_sandbox/faults", timeout=5).raise_for_status()
+
+
+def fault(provider: RunningProvider, faults: dict[str, Any]) -> None:
+    requests.post(f"{provider.issuer}/_sandbox/faults", json=faults,
+                  timeout=5).raise_for_status()
+
+
+def start(browser: Browser, next_url: str | None = None) -> str:
+    """The citizen presses "Sign in with VNeID": the URL of VNeID's login page."""
+    response = browser.get("/login/vneid/", {"next": next_url} if next_url else {})
+    assert response.status_code == 302, response.content
+    return str(response["Location"])
+
+
+def vneid_page(authorize_url: str, action: str = "login", citizen: str = HUNG) -> str:
+    """On VNeID's page, pick a test citizen (or refuse): the callback URL VNeID redirects to."""
+    browser = requests.Session()
+    page = browser.get(authorize_url, allow_redirects=False, timeout=5)
+    assert page.status_code == 200, page.text
+    match = re.search(r'name="tx" value="([^"]+)"', page.text)
+    assert match, page.text
+    issuer = authorize_url.split("/authorize")[0]
+    answer = browser.post(f"{issuer}/authorize", data={
+        "tx": match.group(1), "action": action, "citizen": citizen},
+        allow_redirects=False, timeout=5)
+    assert answer.status_code == 303, answer.text
+    location = answer.headers["Location"]
+    assert location.split("?")[0] == CALLBACK
+    return location
+
+
+def callback(browser: Browser, url: str) -> Any:
+    parts = urllib.parse.urlsplit(url)
+    return browser.get(f"{parts.path}?{parts.query}")
+
+
+def with_query(url: str, **changes: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    query.update(changes)
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def sign_in(browser: Browser, citizen: str = HUNG, next_url: str | None = None) -> Any:
+    return callback(browser, vneid_page(start(browser, next_url), citizen=citizen))
+
+
+def signed_in_account(browser: Browser) -> Account | None:
+    user_id = browser.session.get("_auth_user_id")
+    return Account.objects.get(pk=user_id) if user_id else None
+
+
+def assert_error_page(response: Any, reason: str, status: int) -> None:
+    """The error page, in Vietnamese, with a "try again" link, and nobody signed in."""
+    assert response.status_code == status, response.content
+    html = response.content.decode()
+    assert f'data-vneid-error="{reason}"' in html
+    assert '<html lang="vi">' in html
+    assert 'href="/login/vneid/' in html
+    assert response.wsgi_request.user.is_anonymous
+
+
+# --- Configuration ------------------------------------------------------------------------
+
+def test_button_and_routes_only_when_configured(client: Browser, settings: Any) -> None:
+    settings.GOVHUB_VNEID = None
+    assert 'href="/login/vneid/' not in client.get("/login/").content.decode()
+    for path in ("/login/vneid/", "/login/vneid/callback/?code=x&state=y"):
+        response = client.get(path)
+        assert response.status_code == 503
+        assert 'data-vneid-error="not_configured"' in response.content.decode()
+
+    settings.GOVHUB_VNEID = vneid_settings("http://127.0.0.1:9/.well-known/openid-configuration")
+    page = client.get("/login/?next=/admin/").content.decode()
+    assert 'href="/login/vneid/?next=%2Fadmin%2F"' in page
+
+
+def test_upstream_down_at_the_start_gives_the_error_page(client: Browser,
+                                                         settings: Any) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.GOVHUB_VNEID = vneid_settings(
+        f"http://127.0.0.1:{port}/.well-known/openid-configuration")
+    assert_error_page(client.get("/login/vneid/"), "unavailable", 502)
+
+
+# --- Linking and assurance ------------------------------------------------------------------
+
+def test_first_sign_in_creates_a_citizen_linked_by_personal_id_at_level_2(
+    client: Browser, vneid: RunningProvider, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    authorize_url = start(client)
+    request = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))
+    assert request["code_challenge_method"] == "S256"  # RFC 7636, made by Authlib
+    assert request["state"]
+    assert request["nonce"]
+    assert request["redirect_uri"] == CALLBACK
+    response = callback(client, vneid_page(authorize_url, citizen=HUNG))
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+    account = signed_in_account(client)
+    assert account is not None
+    assert account.kind == "citizen"
+    assert account.full_name == "Nguyễn Văn Hùng"
+    assert account.assurance_level == 2
+    assert account.username.startswith("vneid-")
+    assert account.personal_id_digest == personal_id.digest(HUNG)
+    assert account.personal_id_last_digits == "0101"
+    assert personal_id.reveal(account.personal_id_ciphertext) == HUNG
+    assert account.phone == "0900000101"
+    assert find_account_by_personal_id(HUNG) == account
+    session = SignInSession.objects.get(account=account)
+    assert session.acr == "urn:govhub:loa:2"
+    assert session.amr == ["pwd", "otp", "mfa"]  # VNeID's own, passed on
+
+    # The number is never in clear: not in the username, the audit log, the logs or the
+    # session.
+    assert HUNG not in account.username
+    audit = json.dumps([[e.actor_label, e.target_label, e.before, e.after]
+                        for e in AuditEntry.objects.all()], ensure_ascii=False)
+    assert "[vneid]" in audit
+    assert HUNG not in audit
+    assert HUNG not in caplog.text
+    assert HUNG not in json.dumps(dict(client.session.items()), default=str)
+
+
+def test_second_sign_in_lands_in_the_same_account(client: Browser,
+                                                  vneid: RunningProvider) -> None:
+    sign_in(client, HUNG)
+    first = signed_in_account(client)
+    other_browser = Browser()
+    assert sign_in(other_browser, HUNG).status_code == 302
+    assert signed_in_account(other_browser) == first
+    assert Account.objects.filter(personal_id_digest=personal_id.digest(HUNG)).count() == 1
+    assert Account.objects.filter(username__startswith="vneid-").count() == 1
+
+
+def test_existing_citizen_with_the_same_number_is_reused_and_raised_to_level_2(
+    client: Browser, vneid: RunningProvider, tree: Any, make_citizen: Any
+) -> None:
+    existing = make_citizen(tree.commune_a, personal_id_number=HUNG)
+    assert existing.assurance_level == 0
+    assert sign_in(client, HUNG).status_code == 302
+    account = signed_in_account(client)
+    assert account == existing
+    assert account.commune == tree.commune_a
+    assert account.username == existing.username
+    assert account.assurance_level == 2
+    assert account.full_name == "Nguyễn Văn Hùng"  # the legal name, from VNeID
+    raised = AuditEntry.objects.filter(target_id=str(existing.pk), action="update").get()
+    assert raised.actor_label == "[vneid]"
+    assert raised.before["assurance_level"] == 0
+    assert raised.after["assurance_level"] == 2
+
+
+def test_level_1_sign_in_never_lowers_a_verified_account(
+    client: Browser, vneid: RunningProvider, tree: Any, make_citizen: Any, settings: Any
+) -> None:
+    assert sign_in(client, PHUC).status_code == 302
+    newcomer = signed_in_account(client)
+    assert newcomer is not None
+    assert newcomer.assurance_level == 1
+    assert SignInSession.objects.get(account=newcomer).acr == "urn:govhub:loa:1"
+
+    verified = make_citizen(tree.commune_a, personal_id_number=HUNG, assurance_level=2)
+    # An upstream configured to vouch for level 1 only.
+    settings.GOVHUB_VNEID = vneid_settings(f"{vneid.issuer}/.well-known/openid-configuration",
+                                           levels={"vneid:level1": 1, "vneid:level2": 1})
+    other_browser = Browser()
+    assert sign_in(other_browser, HUNG).status_code == 302
+    verified.refresh_from_db()
+    assert verified.assurance_level == 2
+    assert SignInSession.objects.get(account=verified).acr == "urn:govhub:loa:1"
+
+
+def test_disabled_account_is_not_signed_in(client: Browser, vneid: RunningProvider,
+                                           tree: Any, make_citizen: Any) -> None:
+    make_citizen(tree.commune_a, personal_id_number=HUNG, is_active=False)
+    assert_error_page(sign_in(client, HUNG), "account_disabled", 403)
+    assert not SignInSession.objects.exists()
+
+
+# --- Upstream errors and attacks -----------------------------------------------------------
+
+def test_refusing_on_vneid_gives_the_cancelled_page(client: Browser,
+                                                    vneid: RunningProvider) -> None:
+    response = callback(client, vneid_page(start(client), action="deny"))
+    assert_error_page(response, "cancelled", 400)
+    assert not SignInSession.objects.exists()
+
+
+def test_tampered_state_is_refused_and_spends_nothing(client: Browser,
+                                                      vneid: RunningProvider) -> None:
+    answer = vneid_page(start(client))
+    assert_error_page(callback(client, with_query(answer, state="forged")), "invalid_state", 400)
+    assert_error_page(callback(Browser(), answer), "invalid_state", 400)  # another browser
+    assert not SignInSession.objects.exists()
+    assert callback(client, answer).status_code == 302  # the real answer still works once
+    replay = callback(client, answer)  # … and only once
+    assert replay.status_code == 400
+    assert 'data-vneid-error="invalid_state"' in replay.content.decode()
+
+
+def test_answer_from_another_issuer_is_refused(client: Browser,
+                                               vneid: RunningProvider) -> None:
+    answer = vneid_page(start(client))
+    response = callback(client, with_query(answer, iss="https://ke-gian.example"))
+    assert_error_page(response, "invalid_response", 502)  # RFC 9207 mix-up defence
+
+
+@pytest.mark.parametrize("faults", [{"token": {"fail": True}},
+                                    {"userinfo": {"fail": True}}])
+def test_upstream_failure_gives_the_error_page_and_no_session(
+    client: Browser, vneid: RunningProvider, faults: dict[str, Any]
+) -> None:
+    answer = vneid_page(start(client))
+    fault(vneid, faults)
+    assert_error_page(callback(client, answer), "unavailable", 502)
+    assert not SignInSession.objects.exists()
+
+
+def test_token_endpoint_timeout_then_try_again(client: Browser, vneid: RunningProvider,
+                                               settings: Any) -> None:
+    settings.GOVHUB_VNEID = {**settings.GOVHUB_VNEID, "timeout_seconds": 0.5}
+    answer = vneid_page(start(client, next_url="/admin/"))
+    fault(vneid, {"token": {"delay_seconds": 1.5}})
+    response = callback(client, answer)
+    assert_error_page(response, "unavailable", 502)
+    retry = re.search(r'href="(/login/vneid/[^"]*)"', response.content.decode())
+    assert retry is not None
+    assert retry.group(1) == "/login/vneid/?next=%2Fadmin%2F"
+
+    fault(vneid, {})
+    again = callback(client, vneid_page(start(client, next_url="/admin/")))
+    assert again.status_code == 302
+    assert again["Location"] == "/admin/"
+    assert signed_in_account(client) is not None
+
+
+def test_code_from_another_login_is_refused(client: Browser, vneid: RunningProvider) -> None:
+    mine = vneid_page(start(client), citizen=PHUC)
+    theirs = vneid_page(start(Browser()), citizen=HUNG)
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(theirs).query))["code"]
+    response = callback(client, with_query(mine, code=code))
+    assert_error_page(response, "invalid_response", 502)
+    assert not SignInSession.objects.exists()
+
+
+def test_id_token_nonce_is_checked(client: Browser, vneid: RunningProvider,
+                                   caplog: pytest.LogCaptureFixture) -> None:
+    # An attacker replays this login's request (same PKCE challenge, so the token request
+    # passes) with a nonce of their own: only the ID token's nonce can tell.
+    authorize_url = start(client)
+    forged = with_query(authorize_url, nonce="nonce-cua-ke-gian", state="ke-gian")
+    state = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))["state"]
+    answer = with_query(vneid_page(forged), state=state)
+    response = callback(client, answer)
+    assert_error_page(response, "invalid_response", 502)
+    assert "nonce" in caplog.text
+    assert not SignInSession.objects.exists()
+
+
+# --- What govhub's own apps see ----------------------------------------------------------
+
+def s256(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
+        b"=").decode()
+
+
+def test_govhub_id_token_carries_loa_2_after_a_level_2_vneid_sign_in(
+    client: Browser, vneid: RunningProvider, tree: Any
+) -> None:
+    app, _ = services.register_client(
+        actor=SYSTEM, agency=tree.province, name="Cổng đất đai", client_type=Client.CLIENT_PUBLIC,
+        authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE, redirect_uris=APP_REDIRECT,
+        skip_authorization=True)
+    verifier = "v" * 50
+    authorize = "/o/authorize/?" + urllib.parse.urlencode({
+        "client_id": app.client_id, "response_type": "code", "scope": "openid",
+        "redirect_uri": APP_REDIRECT, "state": "s", "nonce": "n",
+        "code_challenge": s256(verifier), "code_challenge_method": "S256"})
+    to_login = client.get(authorize)
+    assert to_login.status_code == 302
+    login_page = client.get(to_login["Location"]).content.decode()
+    button = re.search(r'href="(/login/vneid/\?next=[^"]+)"', login_page)
+    assert button is not None  # the button carries the app's request along
+
+    back = callback(client, vneid_page(str(client.get(button.group(1))["Location"])))
+    assert back.status_code == 302
+    assert back["Location"] == authorize
+    code_redirect = client.get(back["Location"])
+    assert code_redirect["Location"].startswith(APP_REDIRECT)
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+        code_redirect["Location"]).query))["code"]
+    tokens = client.post("/o/token/", {
+        "grant_type": "authorization_code", "code": code, "redirect_uri": APP_REDIRECT,
+        "client_id": app.client_id, "code_verifier": verifier}).json()
+    keys = jwk.JWKSet.from_json(client.get("/o/.well-known/jwks.json").content)
+    claims = json.loads(jwt.JWT(jwt=tokens["id_token"], key=keys, expected_type="JWS").claims)
+    assert claims["acr"] == "urn:govhub:loa:2"
+    assert claims["amr"] == ["pwd", "otp", "mfa"]
+    assert claims["nonce"] == "n"
+    assert HUNG not in json.dumps(claims)

@@ -1,0 +1,31 @@
+"""The signed-in person's own pages ("Tài khoản của tôi"): their sign-in sessions, and
+signing out of every device at once."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from govhub.identity.models import Account, SignInSession
+from govhub.identity.services.sign_in import SESSION_SID_KEY, sign_out_everywhere
+
+
+class SessionsView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        account: Account = request.user  # type: ignore[assignment]  # LoginRequiredMixin
+        sessions = SignInSession.objects.filter(account=account, ended_at__isnull=True)
+        return render(request, "identity/account_sessions.html", {
+            "sessions": sessions.prefetch_related("client_sessions__client"),
+            "current_sid": request.session.get(SESSION_SID_KEY),
+        })
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ended = sign_out_everywhere(actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Signed out of %(count)d sessions on every device.")
+                         % {"count": ended})
+        return HttpResponseRedirect(reverse("login"))
