@@ -110,7 +110,7 @@ def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
                 "--port", str(sms_port)],
         "web": [python, "-m", "uvicorn", "govhub.config.asgi:application", "--host", host,
                 "--port", str(port), "--lifespan", "off", "--no-access-log"],
-        "worker": [python, "-m", "govhub", "db_worker", "--interval", "1"],
+        "worker": [python, "-m", "govhub", "db_worker", "--interval", "1", "--no-reload"],
     }
 
 

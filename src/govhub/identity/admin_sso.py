@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import queries, roles, services
@@ -104,4 +104,6 @@ class SignInSessionAdmin(ScopedModelAdmin):
         for session in queryset.filter(ended_at__isnull=True):
             services.end_sign_in(actor=request.user, sign_in_session=session)
             ended += 1
-        messages.success(request, gettext("%(count)d sessions ended.") % {"count": ended})
+        messages.success(request, ngettext("%(count)d session ended.",
+                                           "%(count)d sessions ended.", ended)
+                         % {"count": ended})

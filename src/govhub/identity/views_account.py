@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from govhub.identity.models import Account, SignInSession
@@ -26,6 +26,7 @@ class SessionsView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         ended = sign_out_everywhere(actor=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Signed out of %(count)d sessions on every device.")
-                         % {"count": ended})
+        messages.success(request, ngettext(
+            "Signed out of %(count)d session on every device.",
+            "Signed out of %(count)d sessions on every device.", ended) % {"count": ended})
         return HttpResponseRedirect(reverse("login"))
