@@ -25,6 +25,20 @@ def require_service(variable: str) -> str:
     return value
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require_chromium() -> str:
+    """The system Chromium for browser tests (Debian's package; Playwright cannot download
+    browsers here). A fresh laptop without it skips them; CI (CI=true) must have it —
+    .ci/run installs it."""
+    if not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it", pytrace=False)
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
 @dataclass
 class Tree:
     province: Any

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyotp
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, require_chromium
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from govhub.identity import roles
@@ -36,7 +36,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+        browser = playwright.chromium.launch(executable_path=require_chromium(),
                                              args=CHROMIUM_ARGS)
         yield browser
         browser.close()
