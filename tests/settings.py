@@ -3,12 +3,17 @@ it refuses to start without. Everything else (GOVHUB_DATABASE_URL, GOVHUB_REDIS_
 from the environment exactly as in production, which is how CI runs the suite on
 PostgreSQL and Redis."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("GOVHUB_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("GOVHUB_PII_KEY", "test-pii-key-not-for-production-0123456789")
-os.environ.setdefault("GOVHUB_DATA_DIR", tempfile.mkdtemp(prefix="govhub-test-"))
+if "GOVHUB_DATA_DIR" not in os.environ:  # each test process gets one, removed at exit
+    _data_dir = tempfile.mkdtemp(prefix="govhub-test-")
+    atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
+    os.environ["GOVHUB_DATA_DIR"] = _data_dir
 
 from govhub.config.settings import *  # noqa: F403
 

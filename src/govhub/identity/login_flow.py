@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from govhub.identity import pending_sign_in, second_factor
-from govhub.identity.models import Account
-from govhub.identity.services.sign_in import ACR_LEVEL_1, ACR_LEVEL_2
+from govhub.identity.models import Account, SignInSession
+from govhub.identity.services.sign_in import ACR_LEVEL_1, SESSION_SID_KEY, end_sign_in
 
 # Set on the request for govhub.identity.signals.on_logged_in to read.
 AMR_ATTRIBUTE = "govhub_amr"
@@ -32,16 +32,34 @@ def safe_next(request: HttpRequest, next_url: str | None) -> str:
 
 
 def complete_sign_in(request: HttpRequest, account: Account, *, amr: list[str],
-                     acr: str = ACR_LEVEL_1, next_url: str | None = None) -> HttpResponse:
+                     acr: str = ACR_LEVEL_1, next_url: str | None = None,
+                     second_factor_given: bool = False) -> HttpResponse:
     # Issue 3 §3: a sign-in with one factor, by an account that must (or chose to) use a
     # second, waits in the session for it; nobody is logged in until it is given. The
     # second-factor views call this function again with acr level 2.
     # TODO(issue 3): an authorization request's acr_values=urn:govhub:loa:2 should force
     # this step too (AuthorizeView would pass it down); not done yet.
-    if acr != ACR_LEVEL_2 and second_factor.is_second_factor_due(account):
+    # Only govhub's own second-factor step (second_factor_given) satisfies a role that
+    # requires one — not an upstream's amr: a level-2 VNeID sign-in proves who the person
+    # is, but administrative work asks for a factor govhub itself checks (domain.md:
+    # officials need stronger login).
+    if not second_factor_given and second_factor.is_second_factor_due(account):
         pending_sign_in.begin(request, account, amr=amr, next_url=safe_next(request, next_url))
         return HttpResponseRedirect(reverse("second-factor"))
+    previous_sid = request.session.get(SESSION_SID_KEY)
     setattr(request, AMR_ATTRIBUTE, amr)
     setattr(request, ACR_ATTRIBUTE, acr)
     auth.login(request, account, backend=BACKEND)
+    _end_replaced_session(previous_sid, account)
     return HttpResponseRedirect(safe_next(request, next_url))
+
+
+def _end_replaced_session(previous_sid: str | None, account: Account) -> None:
+    """Signing in again in the same browser (prompt=login, max_age, another account)
+    replaces the browser's sign-in session: the old one ends, so its apps are told and
+    their tokens revoked, instead of staying open with nobody able to sign it out."""
+    if not previous_sid:
+        return
+    previous = SignInSession.objects.filter(sid=previous_sid, ended_at__isnull=True).first()
+    if previous is not None:
+        end_sign_in(actor=account, sign_in_session=previous, keep_browser_session=True)

@@ -111,6 +111,12 @@ class BrandnameGatewaySender:
         return message_id
 
 
+def is_configured() -> bool:
+    """Whether codes can be sent at all (production sets GOVHUB_SMS_GATEWAY_URL)."""
+    config = settings.GOVHUB_SMS
+    return config["BACKEND"] == "locmem" or bool(config["GATEWAY_URL"])
+
+
 def sms_sender() -> SmsSender:
     config: dict[str, Any] = settings.GOVHUB_SMS
     backend = config["BACKEND"]

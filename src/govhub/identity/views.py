@@ -22,6 +22,7 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
+from govhub.identity import sms
 from govhub.identity.login_flow import complete_sign_in
 from govhub.identity.models import Client, SignInSession
 from govhub.identity.oidc import CLAIM_SCOPES, SCOPES
@@ -38,6 +39,11 @@ class SignInView(auth_views.LoginView):
         return complete_sign_in(self.request, form.get_user(), amr=["pwd"],
                                 next_url=self.get_redirect_url())
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Offer the phone code only where an SMS gateway is configured (like VNeID's
+        # button), rather than a link that always ends in "could not send".
+        return {**super().get_context_data(**kwargs), "phone_sign_in": sms.is_configured()}
+
 
 class SignOutView(auth_views.LogoutView):
     template_name = "identity/signed_out.html"
@@ -52,11 +58,16 @@ class AuthorizeView(AuthorizationView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         prompt = set(request.GET.get("prompt", "").split())
-        if "none" in prompt and not request.user.is_authenticated:
+        stale = request.user.is_authenticated and self._older_than_max_age(request)
+        if "none" in prompt and (not request.user.is_authenticated or stale):
             return self._login_required(request)
-        if request.user.is_authenticated and self._older_than_max_age(request):
-            # OIDC Core §3.1.2.1: past max_age the user must authenticate again.
-            return redirect_to_login(request.get_full_path(), resolve_url(self.get_login_url()))
+        if stale:
+            # OIDC Core §3.1.2.1: past max_age the user must authenticate again. The way
+            # back drops max_age: the fresh sign-in satisfies it (max_age=0 would loop).
+            again = request.GET.copy()
+            again.pop("max_age", None)
+            return redirect_to_login(f"{request.path}?{again.urlencode()}",
+                                     resolve_url(self.get_login_url()))
         return super().dispatch(request, *args, **kwargs)
 
     def _login_required(self, request: HttpRequest) -> HttpResponse:
@@ -77,7 +88,7 @@ class AuthorizeView(AuthorizationView):
     @staticmethod
     def _older_than_max_age(request: HttpRequest) -> bool:
         try:
-            max_age = int(request.GET["max_age"])
+            max_age = max(0, int(request.GET["max_age"]))
         except (KeyError, ValueError):
             return False
         session = SignInSession.objects.filter(sid=request.session.get(SESSION_SID_KEY)).first()
@@ -145,7 +156,11 @@ class IntrospectView(IntrospectTokenView):
         data = json.loads(response.content)
         if not data.get("active"):
             return response
-        if data.get("client_id") != _requesting_client_id(request):
+        requester = _requesting_client_id(request)
+        # A public client proves nothing by naming its client_id, so only confidential
+        # clients (or a bearer token's own client) may learn about a token.
+        if data.get("client_id") != requester or not Client.objects.filter(
+                client_id=requester, client_type=Client.CLIENT_CONFIDENTIAL).exists():
             return JsonResponse({"active": False})
         data.pop("username", None)
         token = AccessToken.objects.filter(

@@ -108,7 +108,8 @@ def _finish(request: HttpRequest, pending: PendingSignIn, method: str,
     pending_sign_in.clear_failures(pending.account)
     return complete_sign_in(request, pending.account,
                             amr=second_factor.with_second_factor(pending.amr, method),
-                            acr=ACR_LEVEL_2, next_url=next_url or pending.next_url)
+                            acr=ACR_LEVEL_2, next_url=next_url or pending.next_url,
+                            second_factor_given=True)
 
 
 def _finish_with_codes(request: HttpRequest, pending: PendingSignIn, method: str,

@@ -133,8 +133,8 @@ DEFAULT_CLIENTS = (
     RegisteredClient(
         client_id="govhub-demo",
         client_secret="govhub-demo-secret",  # noqa: S106 - sandbox only, documented
-        redirect_uris=("http://127.0.0.1:8000/vneid/callback",
-                       "http://localhost:8000/vneid/callback"),
+        redirect_uris=("http://127.0.0.1:8000/login/vneid/callback/",
+                       "http://localhost:8000/login/vneid/callback/"),
         post_logout_redirect_uris=("http://127.0.0.1:8000/", "http://localhost:8000/"),
         name="Chính quyền số Cà Mau (govhub)",
     ),

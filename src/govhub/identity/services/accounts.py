@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from govhub.identity import personal_id, roles
 from govhub.identity.access import access_for
 from govhub.identity.models import Account, AccountKind, Agency, Role
+from govhub.identity.phone_numbers import normalise_mobile
 from govhub.identity.services.grants import grant_role
 from govhub.identity.services.rules import assign_fields, require_permission
 from govhub.kernel.actors import is_system
@@ -63,6 +64,11 @@ def _clean_account(account: Account) -> None:
         account.email = None
     if account.phone == "":
         account.phone = None
+    elif account.phone:
+        # One stored form per number ("0912345678"), so uniqueness means one account per
+        # phone whatever form was typed ("+84 912 345 678"); a non-mobile value is left
+        # for the field's own validator to report.
+        account.phone = normalise_mobile(account.phone) or account.phone
     account.full_clean(exclude=["password"])
 
 

@@ -26,7 +26,6 @@ CLIENT_FIELDS = frozenset({"name", "client_type", "authorization_grant_type", "r
                            "support_contact", "backchannel_logout_uri", "allowed_origins"})
 
 
-@transaction.atomic
 def _check_grant_type(client: Client) -> None:
     if client.authorization_grant_type not in ALLOWED_GRANT_TYPES:
         raise ValidationError({"authorization_grant_type": _(
@@ -34,6 +33,7 @@ def _check_grant_type(client: Client) -> None:
             "are allowed.")})
 
 
+@transaction.atomic
 def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Client, str | None]:
     """Returns the client and, for a confidential one, its secret in clear — shown to the
     administrator once; only its hash is stored (DOT's hash_client_secret)."""

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from oauth2_provider.models import RefreshToken
+from oauth2_provider.models import Grant, RefreshToken
 
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.kernel import context
@@ -47,7 +47,8 @@ def start_sign_in(*, account: Account, session_key: str, amr: list[str],
 
 
 @transaction.atomic
-def end_sign_in(*, actor: Any, sign_in_session: SignInSession) -> None:
+def end_sign_in(*, actor: Any, sign_in_session: SignInSession,
+                keep_browser_session: bool = False) -> None:
     """Ends the session: the browser is signed out, the apps' tokens from it are revoked,
     and each app with a back-channel logout URI is notified."""
     session = SignInSession.objects.select_for_update().get(pk=sign_in_session.pk)
@@ -57,7 +58,9 @@ def end_sign_in(*, actor: Any, sign_in_session: SignInSession) -> None:
     session.save(update_fields=["ended_at", "updated_at"])
     # The browser's own session goes too, so an administrator's "end session" really
     # signs the person out of govhub, not only of the apps.
-    import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key).delete()
+    if not keep_browser_session:  # a new sign-in in the same browser keeps it
+        import_module(settings.SESSION_ENGINE).SessionStore(
+            session_key=session.session_key).delete()
     _end_app_sessions(session)
     account = session.account
     record_audit(actor=actor, action=AuditAction.SIGN_OUT, target=account,
@@ -72,6 +75,9 @@ def _end_app_sessions(session: SignInSession) -> None:
     from govhub.identity.tasks import deliver_logout_token
 
     for link in session.client_sessions.select_related("client"):
+        if link.authorization_code:
+            # A code issued just before sign-out must not buy tokens after it.
+            Grant.objects.filter(code=link.authorization_code).delete()
         if link.token_family:
             RefreshToken.revoke_family(link.token_family)
         if link.client.backchannel_logout_uri and link.logout_delivered_at is None:

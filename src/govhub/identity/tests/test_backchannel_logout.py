@@ -180,3 +180,38 @@ def test_signing_out_revokes_the_sessions_refresh_tokens(
         "client_id": app_client.client_id})
     assert refreshed.status_code == 400
     assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_signing_in_again_ends_the_replaced_session(
+    client: Browser, tree: Any, apps: list[LogoutReceiver], official: Any
+) -> None:
+    from conftest import PASSWORD
+
+    app_client = register(tree, apps[0], "dat-dai")
+    client.post("/login/", {"username": official.username, "password": PASSWORD})
+    use_app(client, app_client)
+    first = client.session["govhub_sid"]
+    client.post("/login/", {"username": official.username, "password": PASSWORD})
+    assert client.session["govhub_sid"] != first
+    assert SignInSession.objects.get(sid=first).ended_at is not None
+    assert len(apps[0].received) == 1  # the replaced session's app was told
+
+
+def test_a_code_issued_before_sign_out_cannot_be_exchanged_after(
+    client: Browser, tree: Any, apps: list[LogoutReceiver], official: Any
+) -> None:
+    app_client = register(tree, apps[0], "dat-dai")
+    client.force_login(official)
+    verifier = "v" * 50
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
+        b"=").decode()
+    location = client.get("/o/authorize/?" + urllib.parse.urlencode({
+        "client_id": app_client.client_id, "response_type": "code", "scope": "openid",
+        "redirect_uri": app_client.redirect_uris, "state": "s", "code_challenge": challenge,
+        "code_challenge_method": "S256"}))["Location"]
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
+    client.post("/logout/")
+    late = Browser().post("/o/token/", {
+        "grant_type": "authorization_code", "code": code, "client_id": app_client.client_id,
+        "redirect_uri": app_client.redirect_uris, "code_verifier": verifier})
+    assert late.json()["error"] == "invalid_grant"

@@ -292,3 +292,48 @@ def test_only_code_flow_and_client_credentials_can_be_registered(tree: Any) -> N
                                      authorization_grant_type=grant,
                                      redirect_uris="https://x.example/cb")
         assert "authorization_grant_type" in error.value.message_dict
+
+
+def test_max_age_zero_signs_in_again_once_without_looping(
+    client: Browser, tree: Any, make_official: Any, public_client: Client
+) -> None:
+    from conftest import PASSWORD
+
+    official = make_official(tree.commune_a, username="canbo.maxage")
+    client.force_login(official)
+    response = authorize(client, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s", max_age="0",
+                         code_challenge=s256("v" * 50), code_challenge_method="S256")
+    login_url = response["Location"]
+    assert login_url.startswith("/login/")
+    next_url = urllib.parse.parse_qs(urllib.parse.urlparse(login_url).query)["next"][0]
+    assert "max_age" not in next_url
+    back = client.post(login_url, {"username": "canbo.maxage", "password": PASSWORD})
+    assert back["Location"] == next_url
+    final = client.get(next_url)
+    assert "code=" in final["Location"]
+
+
+def test_prompt_none_past_max_age_is_login_required(signed_in: Browser,
+                                                     public_client: Client) -> None:
+    from govhub.identity.models import SignInSession
+
+    SignInSession.objects.update(authenticated_at=timezone.now() - timedelta(hours=2))
+    response = authorize(signed_in, client_id=public_client.client_id, response_type="code",
+                         scope="openid", redirect_uri=REDIRECT, state="s", max_age="60",
+                         prompt="none", code_challenge=s256("v" * 50),
+                         code_challenge_method="S256")
+    assert "error=login_required" in response["Location"]
+
+
+def test_a_public_client_cannot_introspect(client: Browser, tree: Any,
+                                           public_client: Client,
+                                           machine: tuple[Client, str]) -> None:
+    app, secret = machine
+    token = client.post("/o/token/", {"grant_type": "client_credentials"},
+                        HTTP_AUTHORIZATION=basic(app.client_id, secret)).json()["access_token"]
+    answer = client.post("/o/introspect/", {"token": token,
+                                            "client_id": public_client.client_id})
+    assert answer.status_code in (200, 401, 403)
+    if answer.status_code == 200:
+        assert answer.json() == {"active": False}

@@ -371,3 +371,19 @@ def test_govhub_id_token_carries_loa_2_after_a_level_2_vneid_sign_in(
     assert claims["amr"] == ["pwd", "otp", "mfa"]
     assert claims["nonce"] == "n"
     assert HUNG not in json.dumps(claims)
+
+
+def test_an_administrator_signing_in_with_vneid_still_gives_govhubs_second_factor(
+    client: Browser, vneid: RunningProvider, tree: Any, make_official: Any
+) -> None:
+    from govhub.identity import roles
+    from govhub.identity import services as identity_services
+    from govhub.kernel.actors import SYSTEM
+
+    admin = make_official(tree.commune_a, roles.AGENCY_ADMIN, username="quantri.vneid")
+    identity_services.update_account(actor=SYSTEM, account=admin, personal_id_number=HUNG)
+    response = sign_in(client)
+    # Level-2 VNeID proves identity; administrative roles still ask for govhub's factor.
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/second-factor/")
+    assert signed_in_account(client) is None
