@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
          name="vneid-callback"),
     path("logout/", identity_views.SignOutView.as_view(), name="logout"),
     path("account/sessions/", account_views.SessionsView.as_view(), name="account-sessions"),
+    path("account/apps/", account_views.AppsView.as_view(), name="account-apps"),
     path("", include("govhub.identity.urls_second_factor")),
     prefix_default_language=False,
 )

@@ -13,10 +13,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from govhub.identity import pending_sign_in, second_factor
 from govhub.identity.models import Account, SignInSession
-from govhub.identity.services.sign_in import ACR_LEVEL_1, SESSION_SID_KEY, end_sign_in
+from govhub.identity.services.sign_in import (
+    ACR_LEVEL_1,
+    ACR_LEVEL_2,
+    SESSION_SID_KEY,
+    end_sign_in,
+)
 
 # Set on the request for govhub.identity.signals.on_logged_in to read.
 AMR_ATTRIBUTE = "govhub_amr"
+# An app asked for a level-2 sign-in (acr_values; views.AuthorizeView sets it).
+REQUIRED_ACR_SESSION_KEY = "govhub_required_acr"
 ACR_ATTRIBUTE = "govhub_acr"
 BACKEND = "govhub.identity.backends.AccountBackend"
 
@@ -37,15 +44,17 @@ def complete_sign_in(request: HttpRequest, account: Account, *, amr: list[str],
     # Issue 3 §3: a sign-in with one factor, by an account that must (or chose to) use a
     # second, waits in the session for it; nobody is logged in until it is given. The
     # second-factor views call this function again with acr level 2.
-    # TODO(issue 3): an authorization request's acr_values=urn:govhub:loa:2 should force
-    # this step too (AuthorizeView would pass it down); not done yet.
     # Only govhub's own second-factor step (second_factor_given) satisfies a role that
     # requires one — not an upstream's amr: a level-2 VNeID sign-in proves who the person
     # is, but administrative work asks for a factor govhub itself checks (domain.md:
     # officials need stronger login).
-    if not second_factor_given and second_factor.is_second_factor_due(account):
+    # Step-up (acr_values): a level-1 first factor must be followed by the second factor.
+    step_up = (request.session.get(REQUIRED_ACR_SESSION_KEY) == ACR_LEVEL_2
+               and acr != ACR_LEVEL_2)
+    if not second_factor_given and (step_up or second_factor.is_second_factor_due(account)):
         pending_sign_in.begin(request, account, amr=amr, next_url=safe_next(request, next_url))
         return HttpResponseRedirect(reverse("second-factor"))
+    request.session.pop(REQUIRED_ACR_SESSION_KEY, None)
     previous_sid = request.session.get(SESSION_SID_KEY)
     setattr(request, AMR_ATTRIBUTE, amr)
     setattr(request, ACR_ATTRIBUTE, acr)

@@ -406,3 +406,26 @@ class Passkey(BaseModel):
 
     def __str__(self) -> str:
         return self.nickname
+
+
+class Consent(BaseModel):
+    """What a person allowed a third-party app to receive (issue 3 §5). First-party apps
+    (``Client.skip_authorization``) need none. Revoking keeps the row, with its date."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="consents")
+    client = models.ForeignKey(Client, verbose_name=_("client application"),
+                               on_delete=models.CASCADE, related_name="consents")
+    scopes = models.JSONField(_("scopes"), default=list)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.client}"
+
+    def covers(self, scopes: list[str]) -> bool:
+        return self.revoked_at is None and set(scopes) <= set(self.scopes)

@@ -23,10 +23,11 @@ from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
 from govhub.identity import sms
-from govhub.identity.login_flow import complete_sign_in
+from govhub.identity.login_flow import REQUIRED_ACR_SESSION_KEY, complete_sign_in
 from govhub.identity.models import Client, SignInSession
 from govhub.identity.oidc import CLAIM_SCOPES, SCOPES
-from govhub.identity.services.sign_in import ACR_VALUES, SESSION_SID_KEY
+from govhub.identity.services import consents
+from govhub.identity.services.sign_in import ACR_LEVEL_2, ACR_VALUES, SESSION_SID_KEY
 from govhub.identity.signing_keys import current_signing_jwk, public_jwks
 
 
@@ -58,6 +59,16 @@ class AuthorizeView(AuthorizationView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         prompt = set(request.GET.get("prompt", "").split())
+        if ACR_LEVEL_2 in request.GET.get("acr_values", "").split() and \
+                self._session_acr(request) != ACR_LEVEL_2:
+            # OIDC Core §3.1.2.1 acr_values (step-up): the app needs a level-2 sign-in;
+            # the next sign-in must reach it before a code is issued.
+            request.session[REQUIRED_ACR_SESSION_KEY] = ACR_LEVEL_2
+            if "none" in prompt:
+                return self._login_required(request)
+            if request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(),
+                                         resolve_url(self.get_login_url()))
         stale = request.user.is_authenticated and self._older_than_max_age(request)
         if "none" in prompt and (not request.user.is_authenticated or stale):
             return self._login_required(request)
@@ -69,6 +80,43 @@ class AuthorizeView(AuthorizationView):
             return redirect_to_login(f"{request.path}?{again.urlencode()}",
                                      resolve_url(self.get_login_url()))
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """The consent screen was answered; "Allow" is recorded (issue 3 §5)."""
+        response = super().form_valid(form)
+        if form.cleaned_data.get("allow") and "code=" in response.get("Location", ""):
+            client = Client.objects.get(client_id=form.cleaned_data["client_id"])
+            consents.record_consent(actor=self.request.user,
+                                    client=client,
+                                    scopes=form.cleaned_data.get("scope", "").split())
+        return response
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        """DOT shows the consent screen here; a consent already given for these scopes
+        answers it (unless the app asks again with prompt=consent)."""
+        application = context.get("application")
+        scopes = context.get("scopes") or []
+        prompt = set(self.request.GET.get("prompt", "").split())
+        if (application is not None and not context.get("error") and "consent" not in prompt
+                and self.request.user.is_authenticated):
+            consent = consents.active_consent(self.request.user,
+                                              application)
+            if consent is not None and consent.covers(scopes):
+                return self._approve_silently(application, scopes)
+        return super().render_to_response(context, **kwargs)
+
+    def _approve_silently(self, application: Client, scopes: list[str]) -> HttpResponse:
+        data = self.oauth2_data
+        credentials = {key: data[key] for key in (
+            "client_id", "redirect_uri", "response_type", "state", "code_challenge",
+            "code_challenge_method", "nonce") if data.get(key)}
+        try:
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=self.request, scopes=" ".join(scopes), credentials=credentials,
+                allow=True)
+        except OAuthToolkitError as error:
+            return self.error_response(error, application)
+        return self.redirect(uri, application)
 
     def _login_required(self, request: HttpRequest) -> HttpResponse:
         """OIDC Core §3.1.2.6: prompt=none with nobody signed in is an error sent back to
@@ -84,6 +132,14 @@ class AuthorizeView(AuthorizationView):
         application = Client.objects.get(client_id=credentials["client_id"])
         return self.redirect(credentials["redirect_uri"] + separator + urlencode(query),
                              application)
+
+    @staticmethod
+    def _session_acr(request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        session = SignInSession.objects.filter(sid=request.session.get(SESSION_SID_KEY),
+                                               ended_at__isnull=True).first()
+        return session.acr if session else None
 
     @staticmethod
     def _older_than_max_age(request: HttpRequest) -> bool:

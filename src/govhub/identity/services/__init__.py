@@ -3,6 +3,7 @@ transaction, authorised through :mod:`govhub.identity.access`, an audit entry wi
 before/after values, and a domain event published on commit. Split by aggregate; import
 from here."""
 
+from govhub.identity.services import consents
 from govhub.identity.services.accounts import (
     ACCOUNT_FIELDS,
     create_account,
@@ -48,6 +49,7 @@ __all__ = [
     "AGENCY_FIELDS",
     "AccountDisabledError",
     "FederatedIdentity",
+    "consents",
     "create_account",
     "create_agency",
     "create_platform_admin",

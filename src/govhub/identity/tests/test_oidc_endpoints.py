@@ -337,3 +337,27 @@ def test_a_public_client_cannot_introspect(client: Browser, tree: Any,
     assert answer.status_code in (200, 401, 403)
     if answer.status_code == 200:
         assert answer.json() == {"active": False}
+
+
+def test_acr_values_level_2_steps_up_a_level_1_sign_in(
+    client: Browser, tree: Any, make_official: Any, public_client: Client
+) -> None:
+    from conftest import PASSWORD
+
+    official = make_official(tree.commune_a, username="canbo.buoc2")
+    client.post("/login/", {"username": "canbo.buoc2", "password": PASSWORD})
+    params = {"client_id": public_client.client_id, "response_type": "code",
+              "scope": "openid", "redirect_uri": REDIRECT, "state": "s",
+              "acr_values": "urn:govhub:loa:2", "code_challenge": s256("v" * 50),
+              "code_challenge_method": "S256"}
+    to_login = authorize(client, **params)
+    assert to_login["Location"].startswith("/login/")
+    after_password = client.post(to_login["Location"], {"username": "canbo.buoc2",
+                                                        "password": PASSWORD})
+    # A password alone no longer completes the sign-in: the second factor comes next
+    # (set up first, since this official has none).
+    assert after_password["Location"].startswith("/login/second-factor/")
+    assert official.sign_in_sessions.filter(ended_at__isnull=True).count() == 1
+
+    silent = authorize(client, prompt="none", **params)
+    assert "error=login_required" in silent["Location"]
