@@ -3,15 +3,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from govhub.identity import queries, roles, services
+from govhub.identity import queries, roles, second_factor, services
 from govhub.identity.admin_base import ScopedModelAdmin
 from govhub.identity.admin_site import site
 from govhub.identity.forms import AccountAdminForm, RoleAssignmentAdminForm
@@ -82,6 +88,28 @@ class RoleAssignmentInline(admin.TabularInline):
         return True
 
 
+def _factor_summary(account: Account) -> dict[str, Any]:
+    summary = second_factor.summary(account)
+    has_any = bool(summary["app"] or summary["passkeys"]
+                   or account.backup_codes.exists())
+    return {**summary, "has_any": has_any}
+
+
+def _after_reset_message(account: Account) -> str:
+    """What the official meets at the next sign-in (login_flow.complete_sign_in)."""
+    if second_factor.role_requires_second_factor(account):
+        return gettext(
+            "The second factors of %(account)s were removed. A role of theirs requires one, "
+            "so at the next sign-in, after the password, they must set up an authenticator "
+            "app or a passkey (and get new backup codes) before they can continue."
+        ) % {"account": account}
+    return gettext(
+        "The second factors of %(account)s were removed. None of their roles requires one, "
+        "so the next sign-in asks for the password only; they can set up a factor again under "
+        "Account security."
+    ) % {"account": account}
+
+
 @admin.register(Account, site=site)
 class AccountAdmin(ScopedModelAdmin):
     view_permission = roles.VIEW_ACCOUNT
@@ -92,8 +120,9 @@ class AccountAdmin(ScopedModelAdmin):
                     "assurance_level", "is_active"]
     list_filter = ["kind", "assurance_level", "is_active"]
     search_fields = ["full_name", "username", "email", "phone"]
-    readonly_fields = ["masked_personal_id", "date_joined", "last_login"]
+    readonly_fields = ["masked_personal_id", "date_joined", "last_login", "second_factors"]
     inlines = [RoleAssignmentInline]
+    actions = ["reset_second_factors"]
     fieldsets = [
         (None, {"fields": ["username", "full_name", "kind", "is_active"]}),
         (_("Contact"), {"fields": ["phone", "email"]}),
@@ -109,6 +138,82 @@ class AccountAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
         return queries.accounts(request.user)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        # Which factors an account has tells an attacker what to go after: shown only to
+        # those who may manage the account (and so reset them), not to every viewer.
+        if obj is not None and self.can_manage(request, obj):
+            fieldsets.append((_("Second factor"), {"fields": ["second_factors"]}))
+        return fieldsets
+
+    @admin.display(description=_("second factors"))
+    def second_factors(self, obj: Account) -> str:
+        return render_to_string("identity/admin/second_factors.html", {
+            **_factor_summary(obj),
+            "is_required": second_factor.role_requires_second_factor(obj),
+            "reset_url": reverse(f"{self.admin_site.name}:identity_account_reset_second_factors",
+                                 args=[obj.pk]),
+        })
+
+    def get_urls(self) -> list[URLPattern]:
+        reset = self.admin_site.admin_view(self.reset_second_factors_view)
+        return [path("<uuid:object_id>/second-factors/reset/", reset,
+                     name="identity_account_reset_second_factors"), *super().get_urls()]
+
+    @admin.action(description=_("Reset second factors (for someone who lost them all)"),
+                  permissions=["change"])
+    def reset_second_factors(self, request: HttpRequest,
+                             queryset: QuerySet[Account]) -> HttpResponse | None:
+        # The changelist's queryset is what the actor may view; resetting needs more.
+        accounts = list(queries.accounts(request.user, roles.MANAGE_ACCOUNT)
+                        .filter(pk__in=queryset.values("pk")))
+        if not accounts:
+            messages.warning(request, gettext("You may not manage any of the selected "
+                                              "accounts."))
+            return None
+        if request.POST.get("post") != "yes":
+            changelist = reverse(f"{self.admin_site.name}:identity_account_changelist")
+            return self._confirm_reset(request, accounts, changelist)
+        self._reset(request, accounts)
+        return None
+
+    def reset_second_factors_view(self, request: HttpRequest, object_id: Any) -> HttpResponse:
+        """The account page's "Reset second factors…": the same confirmation and reset as
+        the changelist action, for one account."""
+        account = queries.accounts(request.user, roles.MANAGE_ACCOUNT).filter(
+            pk=object_id).first()
+        if account is None:
+            raise Http404
+        change_url = reverse(f"{self.admin_site.name}:identity_account_change", args=[account.pk])
+        if request.method == "POST":
+            self._reset(request, [account])
+            return HttpResponseRedirect(change_url)
+        return self._confirm_reset(request, [account], change_url)
+
+    def _confirm_reset(self, request: HttpRequest, accounts: list[Account],
+                       cancel_url: str) -> HttpResponse:
+        request.current_app = self.admin_site.name
+        rows = [{"account": a, **_factor_summary(a)} for a in accounts]
+        return TemplateResponse(request, "identity/admin/reset_second_factors.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Reset second factors"), "opts": self.opts, "rows": rows,
+            "anything_to_reset": any(row["has_any"] for row in rows),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME, "cancel_url": cancel_url,
+        })
+
+    def _reset(self, request: HttpRequest, accounts: list[Account]) -> None:
+        for account in accounts:
+            if not _factor_summary(account)["has_any"]:
+                messages.info(request, gettext("%(account)s has no second factor: nothing "
+                                               "to reset.") % {"account": account})
+                continue
+            try:
+                services.reset_second_factors(actor=request.user, account=account)
+            except PermissionDenied as refusal:  # one's own factors: another administrator
+                messages.error(request, f"{account}: {refusal}")
+                continue
+            messages.success(request, _after_reset_message(account))
 
     def can_manage(self, request: HttpRequest, obj: Account) -> bool:
         return queries.accounts(request.user, roles.MANAGE_ACCOUNT).filter(pk=obj.pk).exists()

@@ -1,4 +1,5 @@
-"""Admin screens of single sign-on: client applications per agency, sign-in sessions."""
+"""Admin screens of single sign-on: client applications per agency, sign-in sessions and
+which of their apps were told of a sign-out."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import queries, roles, services
 from govhub.identity.admin_base import ScopedModelAdmin
 from govhub.identity.admin_site import site
-from govhub.identity.models import Client, SignInSession
+from govhub.identity.models import Client, ClientSession, SignInSession
 from govhub.identity.services.clients import ALLOWED_GRANT_TYPES
 
 CLIENT_FORM_FIELDS = ("agency", "name", "description", "client_type",
@@ -77,6 +80,70 @@ class ClientAdmin(ScopedModelAdmin):
         ) % {"name": client.name, "secret": secret})
 
 
+class ClientSessionInline(admin.TabularInline):
+    """The apps that received tokens in the session, and whether each was told when it
+    ended (Back-Channel Logout 1.0 §2.5; tasks.deliver_logout_token records each try)."""
+
+    model = ClientSession
+    fk_name = "sign_in_session"
+    template = "identity/admin/client_sessions_inline.html"
+    fields = readonly_fields = ("app", "logout_outcome", "logout_delivered", "attempts",
+                                "last_error")
+    extra = 0
+    can_delete = False
+    verbose_name = _("app of this session")
+    verbose_name_plural = _("apps of this session and their back-channel logout")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ClientSession]:
+        return super().get_queryset(request).select_related("client", "sign_in_session")
+
+    # The page itself is scoped (queries.sign_in_sessions) and read-only; Django's default
+    # inline permissions would call Account.has_perm, which govhub's Account does not have.
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    @admin.display(description=_("app"))
+    def app(self, obj: ClientSession) -> str:
+        return obj.client.name
+
+    @admin.display(description=_("sign-out"))
+    def logout_outcome(self, obj: ClientSession) -> str:
+        if obj.sign_in_session.ended_at is None:
+            return gettext("session still open")
+        if obj.logout_delivered_at is not None:
+            return gettext("told")
+        if not obj.client.backchannel_logout_uri:
+            # Its tokens were revoked all the same (services.sign_in._end_app_sessions).
+            return gettext("not told: the app has no back-channel logout URI")
+        if obj.logout_attempts == 0:
+            return gettext("waiting to be sent")
+        return gettext("not delivered")
+
+    @admin.display(description=_("told at"))
+    def logout_delivered(self, obj: ClientSession) -> str:
+        # A read-only callable's value is shown as str(value): format it here, in local time.
+        if obj.logout_delivered_at is None:
+            return "—"
+        return date_format(localtime(obj.logout_delivered_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("attempts"))
+    def attempts(self, obj: ClientSession) -> int:
+        return obj.logout_attempts
+
+    @admin.display(description=_("last error"))
+    def last_error(self, obj: ClientSession) -> str:
+        return obj.logout_last_error or "—"
+
+
 @admin.register(SignInSession, site=site)
 class SignInSessionAdmin(ScopedModelAdmin):
     view_permission = roles.MANAGE_ACCOUNT
@@ -87,6 +154,7 @@ class SignInSessionAdmin(ScopedModelAdmin):
     search_fields = ["account__full_name", "account__username", "ip_address"]
     fields = readonly_fields = ("account", "authenticated_at", "acr", "amr", "ip_address",
                                 "user_agent", "ended_at")
+    inlines = [ClientSessionInline]
     actions = ["end_sessions"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SignInSession]:

@@ -12,7 +12,13 @@ from govhub.identity.models import Agency
 
 
 def require_permission(actor: Any, permission: str, agency: Agency | None) -> None:
-    if not access_for(actor).has(permission, agency):
+    """The actor may do ``permission`` in ``agency``. An object with no agency (a citizen
+    without a commune, say) is in nobody's subtree, so only a platform-wide grant covers it
+    — never "has the permission somewhere"."""
+    access = access_for(actor)
+    allowed = access.has(permission, agency) if agency is not None else \
+        access.covers_everything(permission)
+    if not allowed:
         raise PermissionDenied(_("You do not have permission for this action in this agency."))
 
 

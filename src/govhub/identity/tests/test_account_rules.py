@@ -45,3 +45,23 @@ def test_the_audit_list_names_object_types_in_vietnamese(
     page = client.get("/admin/kernel/auditentry/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "Tài khoản" in page
     assert "identity.account</td>" not in page
+
+
+def test_an_account_without_agency_or_commune_is_only_for_platform_admins(
+    tree: Any, make_official: Any
+) -> None:
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    from govhub.identity import services
+    from govhub.kernel.actors import SYSTEM
+
+    stray = services.create_account(actor=SYSTEM, username="congdan.khongxa",
+                                    full_name="Chưa Có Xã", kind="citizen")
+    commune_admin = make_official(tree.commune_b, roles.AGENCY_ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.reset_second_factors(actor=commune_admin, account=stray)
+    with pytest.raises(PermissionDenied):
+        services.update_account(actor=commune_admin, account=stray, full_name="Đổi Tên")
+    services.update_account(actor=make_official(tree.province, roles.PLATFORM_ADMIN),
+                            account=stray, full_name="Đổi Tên")
