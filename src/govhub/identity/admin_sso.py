@@ -22,7 +22,8 @@ from govhub.identity.services.clients import ALLOWED_GRANT_TYPES
 
 CLIENT_FORM_FIELDS = ("agency", "name", "description", "client_type",
                       "authorization_grant_type", "redirect_uris", "post_logout_redirect_uris",
-                      "backchannel_logout_uri", "allowed_origins", "skip_authorization",
+                      "backchannel_logout_uri", "allowed_scopes", "allowed_origins",
+                      "skip_authorization",
                       "support_contact")
 
 

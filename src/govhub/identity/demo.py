@@ -64,11 +64,11 @@ CITIZEN = ("congdan.demo", "Trương Thị Dân", "0912345678", COMMUNE_A)
 # (confidential), with the URLs the later issues serve them at.
 CLIENTS = [
     {"name": "Chính quyền số Cà Mau (ứng dụng công dân)", "agency": "ubnd",
-     "client_type": Client.CLIENT_PUBLIC,
+     "client_type": Client.CLIENT_PUBLIC, "allowed_scopes": "openid profile phone commune",
      "redirect_uris": "http://127.0.0.1:8000/app/callback",
      "post_logout_redirect_uris": "http://127.0.0.1:8000/"},
     {"name": "Tra cứu thửa đất (ứng dụng con)", "agency": "sonnmt",
-     "client_type": Client.CLIENT_CONFIDENTIAL,
+     "client_type": Client.CLIENT_CONFIDENTIAL, "allowed_scopes": "openid profile commune",
      "redirect_uris": "http://127.0.0.1:8070/callback",
      "post_logout_redirect_uris": "http://127.0.0.1:8070/"},
 ]

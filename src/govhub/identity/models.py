@@ -251,6 +251,11 @@ class Client(AbstractApplication):
     support_contact = models.CharField(_("support contact"), max_length=200, blank=True)
     # OpenID Connect Back-Channel Logout 1.0 §2.2: where govhub posts a logout token.
     backchannel_logout_uri = models.URLField(_("back-channel logout URI"), blank=True)
+    # Least privilege (Law 91/2025: only the data needed): the scopes this app may ask for,
+    # space-separated as in OAuth; a request beyond them is refused with invalid_scope.
+    allowed_scopes = models.CharField(
+        _("allowed scopes"), max_length=255, default="openid profile",
+        help_text=_("Space-separated, from: openid profile email phone commune agency."))
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -260,6 +265,10 @@ class Client(AbstractApplication):
     @property
     def is_public(self) -> bool:
         return self.client_type == self.CLIENT_PUBLIC
+
+    @property
+    def allowed_scope_list(self) -> list[str]:
+        return self.allowed_scopes.split()
 
     @property
     def jwk_key(self) -> Any:

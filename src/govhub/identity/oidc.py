@@ -48,7 +48,9 @@ class GovhubScopes(BaseScopes):
 
     def get_available_scopes(self, application: Any = None, request: Any = None,
                              *args: Any, **kwargs: Any) -> list[str]:
-        return list(SCOPES)
+        if application is None:
+            return list(SCOPES)
+        return [scope for scope in application.allowed_scope_list if scope in SCOPES]
 
     def get_default_scopes(self, application: Any = None, request: Any = None,
                            *args: Any, **kwargs: Any) -> list[str]:

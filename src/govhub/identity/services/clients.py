@@ -23,10 +23,17 @@ ALLOWED_GRANT_TYPES = (Client.GRANT_AUTHORIZATION_CODE, Client.GRANT_CLIENT_CRED
 
 CLIENT_FIELDS = frozenset({"name", "client_type", "authorization_grant_type", "redirect_uris",
                            "post_logout_redirect_uris", "skip_authorization", "description",
-                           "support_contact", "backchannel_logout_uri", "allowed_origins"})
+                           "support_contact", "backchannel_logout_uri", "allowed_origins",
+                           "allowed_scopes"})
 
 
-def _check_grant_type(client: Client) -> None:
+def _check_client_rules(client: Client) -> None:
+    from govhub.identity.oidc import SCOPES
+
+    unknown = [scope for scope in client.allowed_scope_list if scope not in SCOPES]
+    if unknown:
+        raise ValidationError({"allowed_scopes": _("Unknown scopes: %(scopes)s.")
+                               % {"scopes": " ".join(unknown)}})
     if client.authorization_grant_type not in ALLOWED_GRANT_TYPES:
         raise ValidationError({"authorization_grant_type": _(
             "Only the authorization code flow (people) and client credentials (systems) "
@@ -46,7 +53,7 @@ def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Clien
         client.client_secret = secret
     else:
         client.client_secret = ""
-    _check_grant_type(client)
+    _check_client_rules(client)
     client.full_clean(exclude=["client_secret", "user"])
     client.save()
     record_audit(actor=actor, action=AuditAction.CREATE, target=client,
@@ -61,7 +68,7 @@ def update_client(*, actor: Any, client: Client, **changes: Any) -> Client:
     require_permission(actor, roles.MANAGE_AGENCY, client.agency)
     before = snapshot(client, exclude=["client_secret"])
     assign_fields(client, changes, CLIENT_FIELDS)
-    _check_grant_type(client)
+    _check_client_rules(client)
     client.full_clean(exclude=["client_secret", "user"])
     client.save()
     record_audit(actor=actor, action=AuditAction.UPDATE, target=client, before=before,

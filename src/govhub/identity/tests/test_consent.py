@@ -24,7 +24,8 @@ def third_party(tree: Any) -> Client:
     client, _ = services.register_client(
         actor=SYSTEM, agency=tree.department, name="Du lịch Cà Mau",
         client_type=Client.CLIENT_PUBLIC, authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=REDIRECT, skip_authorization=False)
+        redirect_uris=REDIRECT, skip_authorization=False,
+        allowed_scopes="openid profile commune phone")
     return client
 
 

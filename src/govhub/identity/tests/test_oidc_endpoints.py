@@ -361,3 +361,25 @@ def test_acr_values_level_2_steps_up_a_level_1_sign_in(
 
     silent = authorize(client, prompt="none", **params)
     assert "error=login_required" in silent["Location"]
+
+
+def test_a_client_gets_only_the_scopes_registered_for_it(signed_in: Browser,
+                                                         public_client: Client) -> None:
+    # public_client was registered with the default, "openid profile".
+    response = authorize(signed_in, client_id=public_client.client_id, response_type="code",
+                         scope="openid profile agency", redirect_uri=REDIRECT, state="s",
+                         code_challenge=s256("v" * 50), code_challenge_method="S256")
+    assert response.status_code == 302
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(response["Location"]).query)
+    assert query["error"] == ["invalid_scope"]
+
+
+def test_unknown_scopes_cannot_be_registered(tree: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.register_client(actor=SYSTEM, agency=tree.department, name="Lạ",
+                                 client_type=Client.CLIENT_PUBLIC,
+                                 authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
+                                 redirect_uris=REDIRECT, allowed_scopes="openid tat_ca")
+    assert "allowed_scopes" in error.value.message_dict

@@ -41,7 +41,7 @@ def provider(live_server: Any, settings: Any, tree: Any, make_official: Any) -> 
     official = make_official(tree.commune_a, roles.REPORT_HANDLER, username="canbo.oidc")
     common = {"redirect_uris": REDIRECT, "post_logout_redirect_uris": AFTER_LOGOUT,
               "authorization_grant_type": Client.GRANT_AUTHORIZATION_CODE,
-              "skip_authorization": True}
+              "skip_authorization": True, "allowed_scopes": "openid profile agency"}
     confidential, secret = services.register_client(
         actor=SYSTEM, agency=tree.commune_a, name="Ứng dụng tra cứu thửa đất",
         client_type=Client.CLIENT_CONFIDENTIAL, **common)

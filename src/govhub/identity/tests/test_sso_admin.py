@@ -26,7 +26,8 @@ def test_an_agency_admin_registers_clients_of_its_agency_only(
     response = client.post(f"{CLIENTS}add/", {
         "agency": str(tree.commune_a.pk), "name": "Phản ánh phường A",
         "client_type": "confidential", "authorization_grant_type": "authorization-code",
-        "redirect_uris": "https://a.example/cb", "skip_authorization": "on"}, follow=True)
+        "redirect_uris": "https://a.example/cb", "skip_authorization": "on",
+        "allowed_scopes": "openid profile"}, follow=True)
     created = Client.objects.get(name="Phản ánh phường A")
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     secret = next(m.rsplit(" ", 1)[1] for m in shown if created.name in m)
@@ -37,7 +38,7 @@ def test_an_agency_admin_registers_clients_of_its_agency_only(
     refused = client.post(f"{CLIENTS}add/", {
         "agency": str(tree.commune_b.pk), "name": "Lấn sang phường B",
         "client_type": "public", "authorization_grant_type": "authorization-code",
-        "redirect_uris": "https://x.example/cb"})
+        "redirect_uris": "https://x.example/cb", "allowed_scopes": "openid"})
     assert refused.status_code == 200  # the form names the field
     assert "agency" in refused.context["adminform"].form.errors
     assert not Client.objects.filter(name="Lấn sang phường B").exists()
