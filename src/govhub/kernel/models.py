@@ -28,6 +28,8 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", pgettext_lazy("audit action", "Import")
     SIGN_IN = "sign_in", _("Sign in")
     SIGN_OUT = "sign_out", _("Sign out")
+    GIVE_CONSENT = "give_consent", _("Give consent")
+    WITHDRAW_CONSENT = "withdraw_consent", _("Withdraw consent")
 
 
 class AuditEntry(models.Model):

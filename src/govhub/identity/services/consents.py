@@ -29,7 +29,7 @@ def record_consent(*, actor: Account, client: Client, scopes: list[str]) -> Cons
         current.revoked_at = timezone.now()
         current.save(update_fields=["revoked_at", "updated_at"])
     consent = Consent.objects.create(account=actor, client=client, scopes=granted)
-    record_audit(actor=actor, action=AuditAction.GRANT, target=consent,
+    record_audit(actor=actor, action=AuditAction.GIVE_CONSENT, target=consent,
                  before={"scopes": current.scopes} if current else None,
                  after={"client": client.client_id, "scopes": granted},
                  agency_id=actor.agency_id or actor.commune_id)
@@ -48,6 +48,6 @@ def revoke_consent(*, actor: Account, consent: Consent) -> None:
                                                revoked__isnull=True):
         refresh.revoke()
     AccessToken.objects.filter(user=actor, application=consent.client).delete()
-    record_audit(actor=actor, action=AuditAction.REVOKE, target=consent,
+    record_audit(actor=actor, action=AuditAction.WITHDRAW_CONSENT, target=consent,
                  before={"client": consent.client.client_id, "scopes": consent.scopes},
                  agency_id=actor.agency_id or actor.commune_id)

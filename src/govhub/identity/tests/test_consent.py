@@ -73,7 +73,9 @@ def test_consent_is_asked_recorded_reused_and_revocable(
     client.post("/account/apps/", {"consent": str(consent.pk)})
     consent.refresh_from_db()
     assert consent.revoked_at is not None
-    assert AuditEntry.objects.filter(action="revoke", target_id=str(consent.pk)).exists()
+    assert AuditEntry.objects.filter(action="withdraw_consent",
+                                     target_id=str(consent.pk)).exists()
+    assert AuditEntry.objects.filter(action="give_consent").exists()
     assert authorize(client, third_party, "openid profile").status_code == 200  # asked anew
 
 
