@@ -29,6 +29,14 @@ def base_url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+def is_unspecified(host: str) -> bool:
+    """0.0.0.0 or ::, which listen everywhere but name no host a client could use."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -68,7 +76,13 @@ class RunningApp:
 def start_in_thread(app: web.Application, *, host: str = "127.0.0.1", port: int = 0,
                     name: str = "sandbox") -> RunningApp:
     """Serve ``app`` on host:port (0: a free port) from a daemon thread."""
-    sock = bind(host, port)
+    return start_on_socket(app, bind(host, port), name=name)
+
+
+def start_on_socket(app: web.Application, sock: socket.socket, *,
+                    name: str = "sandbox") -> RunningApp:
+    """Serve ``app`` on an already bound socket (for an app that must know its own URL
+    before it is built, like an OpenID provider's issuer)."""
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app, access_log=None)
     loop.run_until_complete(runner.setup())
