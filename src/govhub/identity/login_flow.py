@@ -22,9 +22,9 @@ from govhub.identity.services.sign_in import (
 
 # Set on the request for govhub.identity.signals.on_logged_in to read.
 AMR_ATTRIBUTE = "govhub_amr"
+ACR_ATTRIBUTE = "govhub_acr"
 # An app asked for a level-2 sign-in (acr_values; views.AuthorizeView sets it).
 REQUIRED_ACR_SESSION_KEY = "govhub_required_acr"
-ACR_ATTRIBUTE = "govhub_acr"
 BACKEND = "govhub.identity.backends.AccountBackend"
 
 
@@ -41,14 +41,15 @@ def safe_next(request: HttpRequest, next_url: str | None) -> str:
 def complete_sign_in(request: HttpRequest, account: Account, *, amr: list[str],
                      acr: str = ACR_LEVEL_1, next_url: str | None = None,
                      second_factor_given: bool = False) -> HttpResponse:
-    # Issue 3 §3: a sign-in with one factor, by an account that must (or chose to) use a
-    # second, waits in the session for it; nobody is logged in until it is given. The
-    # second-factor views call this function again with acr level 2.
-    # Only govhub's own second-factor step (second_factor_given) satisfies a role that
-    # requires one — not an upstream's amr: a level-2 VNeID sign-in proves who the person
-    # is, but administrative work asks for a factor govhub itself checks (domain.md:
-    # officials need stronger login).
-    # Step-up (acr_values): a level-1 first factor must be followed by the second factor.
+    """Log ``account`` in, or first ask for its second factor.
+
+    Issue 3 §3: a one-factor sign-in by an account that must (or chose to) use a second
+    factor, or that an app asked to reach level 2 (step-up, acr_values), waits in the session
+    for it; nobody is logged in until it is given, and the second-factor views call this
+    again with ``second_factor_given``. Only that step counts — not an upstream's amr: a
+    level-2 VNeID sign-in proves who the person is, but administrative work asks for a
+    factor govhub itself checks (domain.md: officials need stronger login).
+    """
     step_up = (request.session.get(REQUIRED_ACR_SESSION_KEY) == ACR_LEVEL_2
                and acr != ACR_LEVEL_2)
     if not second_factor_given and (step_up or second_factor.is_second_factor_due(account)):

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
-from govhub.identity.models import Account, Client, Consent
+from govhub.identity.models import Account, Client, ClientSession, Consent
 from govhub.kernel.audit import record_audit
 from govhub.kernel.models import AuditAction
 
@@ -36,6 +36,19 @@ def record_consent(*, actor: Account, client: Client, scopes: list[str]) -> Cons
     return consent
 
 
+def _tell_the_app(account: Account, client: Client) -> None:
+    """The app's open sessions for this person get a back-channel logout token (in this
+    transaction), so it stops showing their data, not only stops refreshing it."""
+    from govhub.identity.tasks import deliver_logout_token
+
+    if not client.backchannel_logout_uri:
+        return
+    links = ClientSession.objects.filter(client=client, sign_in_session__account=account,
+                                         logout_delivered_at__isnull=True)
+    for link_id in links.values_list("pk", flat=True):
+        deliver_logout_token.enqueue(str(link_id))
+
+
 @transaction.atomic
 def revoke_consent(*, actor: Account, consent: Consent) -> None:
     """Withdrawn consent also ends what the app holds: its tokens for this person."""
@@ -48,6 +61,7 @@ def revoke_consent(*, actor: Account, consent: Consent) -> None:
                                                revoked__isnull=True):
         refresh.revoke()
     AccessToken.objects.filter(user=actor, application=consent.client).delete()
+    _tell_the_app(actor, consent.client)
     record_audit(actor=actor, action=AuditAction.WITHDRAW_CONSENT, target=consent,
                  before={"client": consent.client.client_id, "scopes": consent.scopes},
                  agency_id=actor.agency_id or actor.commune_id)

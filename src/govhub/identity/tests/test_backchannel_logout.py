@@ -215,3 +215,16 @@ def test_a_code_issued_before_sign_out_cannot_be_exchanged_after(
         "grant_type": "authorization_code", "code": code, "client_id": app_client.client_id,
         "redirect_uri": app_client.redirect_uris, "code_verifier": verifier})
     assert late.json()["error"] == "invalid_grant"
+
+
+def test_withdrawing_consent_tells_the_app(
+    client: Browser, tree: Any, apps: list[LogoutReceiver], official: Any
+) -> None:
+    app_client = register(tree, apps[0], "du-lich")
+    client.force_login(official)
+    use_app(client, app_client)
+    consent = services.consents.record_consent(actor=official, client=app_client,
+                                               scopes=["openid"])
+    services.consents.revoke_consent(actor=official, consent=consent)
+    assert len(apps[0].received) == 1
+    assert verified_claims(client, apps[0].received[0], app_client)["sub"] == str(official.pk)
