@@ -42,6 +42,10 @@ CLAIM_SCOPES = {
 }
 
 
+# Set by views.AuthorizeView when a recorded consent covers a prompt=none request.
+SILENT_CONSENT_META_KEY = "GOVHUB_SILENT_CONSENT"
+
+
 class GovhubScopes(BaseScopes):
     def get_all_scopes(self) -> dict[str, Any]:
         return dict(SCOPES)
@@ -127,8 +131,13 @@ class GovhubValidator(OAuth2Validator):
         return True
 
     def validate_silent_authorization(self, request: Any) -> bool:
-        # …and only where no consent screen would be shown (first-party apps).
-        return bool(request.client.skip_authorization)
+        # …and only where no consent screen would be shown: a first-party app, or a consent
+        # on record covering the scopes (views.AuthorizeView checks it, since oauthlib has
+        # no Django user here, and says so in a server-set META key — not an HTTP_ one, so
+        # no client can send it).
+        if request.client.skip_authorization:
+            return True
+        return (request.headers or {}).get(SILENT_CONSENT_META_KEY) == "1"
 
     def is_pkce_required(self, client_id: str, request: Any) -> bool:
         # RFC 7636 / RFC 9700 §2.1.1: a public client (the PWA) cannot keep a secret, so

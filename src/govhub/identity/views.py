@@ -25,7 +25,7 @@ from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 from govhub.identity import sms
 from govhub.identity.login_flow import REQUIRED_ACR_SESSION_KEY, complete_sign_in
 from govhub.identity.models import Client, SignInSession
-from govhub.identity.oidc import CLAIM_SCOPES, SCOPES
+from govhub.identity.oidc import CLAIM_SCOPES, SCOPES, SILENT_CONSENT_META_KEY
 from govhub.identity.services import consents
 from govhub.identity.services.sign_in import ACR_LEVEL_2, ACR_VALUES, SESSION_SID_KEY
 from govhub.identity.signing_keys import current_signing_jwk, public_jwks
@@ -59,6 +59,9 @@ class AuthorizeView(AuthorizationView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         prompt = set(request.GET.get("prompt", "").split())
+        request.META.pop(SILENT_CONSENT_META_KEY, None)
+        if "none" in prompt and request.user.is_authenticated and self._consent_covers(request):
+            request.META[SILENT_CONSENT_META_KEY] = "1"
         if ACR_LEVEL_2 in request.GET.get("acr_values", "").split() and \
                 self._session_acr(request) != ACR_LEVEL_2:
             # OIDC Core §3.1.2.1 acr_values (step-up): the app needs a level-2 sign-in;
@@ -132,6 +135,14 @@ class AuthorizeView(AuthorizationView):
         application = Client.objects.get(client_id=credentials["client_id"])
         return self.redirect(credentials["redirect_uri"] + separator + urlencode(query),
                              application)
+
+    @staticmethod
+    def _consent_covers(request: HttpRequest) -> bool:
+        client = Client.objects.filter(client_id=request.GET.get("client_id", "")).first()
+        if client is None:
+            return False
+        consent = consents.active_consent(request.user, client)  # type: ignore[arg-type]
+        return consent is not None and consent.covers(request.GET.get("scope", "").split())
 
     @staticmethod
     def _session_acr(request: HttpRequest) -> str | None:

@@ -108,3 +108,22 @@ def test_a_tampered_revoke_form_is_harmless(client: Browser, tree: Any,
                                             make_citizen: Any) -> None:
     client.force_login(make_citizen(tree.commune_a))
     assert client.post("/account/apps/", {"consent": "không-phải-mã"}).status_code == 302
+
+
+def test_prompt_none_is_silent_only_with_a_covering_consent(
+    client: Browser, tree: Any, make_citizen: Any, third_party: Client
+) -> None:
+    citizen = make_citizen(tree.commune_a)
+    client.force_login(citizen)
+    before = authorize(client, third_party, "openid profile", prompt="none")
+    assert "error=consent_required" in before["Location"]
+    services.consents.record_consent(actor=citizen, client=third_party,
+                                     scopes=["openid", "profile"])
+    after = authorize(client, third_party, "openid profile", prompt="none")
+    assert "code=" in after["Location"]
+    wider = authorize(client, third_party, "openid profile phone", prompt="none")
+    assert "error=consent_required" in wider["Location"]
+    # A client cannot forge the server's marker with a header of its own.
+    forged = client.get(before.wsgi_request.get_full_path().replace("profile", "phone"),
+                        HTTP_GOVHUB_SILENT_CONSENT="1")
+    assert "error=consent_required" in forged["Location"]
