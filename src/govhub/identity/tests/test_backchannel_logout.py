@@ -228,3 +228,35 @@ def test_withdrawing_consent_tells_the_app(
     services.consents.revoke_consent(actor=official, consent=consent)
     assert len(apps[0].received) == 1
     assert verified_claims(client, apps[0].received[0], app_client)["sub"] == str(official.pk)
+
+
+def test_logout_deliveries_are_written_in_the_sign_out_transaction(
+    client: Browser, tree: Any, apps: list[LogoutReceiver], official: Any, settings: Any
+) -> None:
+    """With the production task backend (the database), a delivery exists exactly when the
+    sign-out committed: a crash after the commit cannot lose it, a rollback leaves none."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    app_client = register(tree, apps[0], "dat-dai")
+    client.force_login(official)
+    use_app(client, app_client)
+    session = SignInSession.objects.get(account=official, ended_at__isnull=True)
+
+    def sign_out_then_fail() -> None:
+        with transaction.atomic():
+            services.end_sign_in(actor=official, sign_in_session=session)
+            assert DBTaskResult.objects.count() == 1
+            raise RuntimeError("crash before commit")
+
+    with pytest.raises(RuntimeError, match="crash before commit"):
+        sign_out_then_fail()
+    assert DBTaskResult.objects.count() == 0
+    session.refresh_from_db()
+    assert session.ended_at is None
+
+    services.end_sign_in(actor=official, sign_in_session=session)
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("deliver_logout_token")
+    assert apps[0].received == []  # waiting for the worker, not sent inline
