@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import queries, roles, second_factor, services
-from govhub.identity.admin_base import ScopedModelAdmin
+from govhub.identity.admin_base import ReadOnlyInline, ScopedModelAdmin
 from govhub.identity.admin_site import site
 from govhub.identity.forms import AccountAdminForm, RoleAssignmentAdminForm
 from govhub.identity.models import Account, Agency, Role, RoleAssignment
@@ -65,27 +65,11 @@ class AgencyAdmin(ScopedModelAdmin):
             obj.pk, obj.path = created.pk, created.path
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ReadOnlyInline):
     model = RoleAssignment
     fk_name = "account"
     fields = readonly_fields = ("role", "agency", "valid_until", "granted_by")
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("roles (grant and revoke them under Role assignments)")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Django asks this for every view-only inline row even with can_delete = False;
-        # its default would call Account.has_perm, which govhub's Account does not have.
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
 
 
 def _factor_summary(account: Account) -> dict[str, Any]:

@@ -61,3 +61,24 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def can_manage(self, request: HttpRequest, obj: Any) -> bool:
         raise NotImplementedError
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A related list shown on a scoped page, never edited there. Every permission is
+    answered here: Django's defaults would call Account.has_perm, which govhub's Account
+    does not have (permissions come from the access layer)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # the page around it is already scoped

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import queries, roles, services
-from govhub.identity.admin_base import ScopedModelAdmin
+from govhub.identity.admin_base import ReadOnlyInline, ScopedModelAdmin
 from govhub.identity.admin_site import site
 from govhub.identity.models import Client, ClientSession, SignInSession
 from govhub.identity.services.clients import ALLOWED_GRANT_TYPES
@@ -81,7 +81,7 @@ class ClientAdmin(ScopedModelAdmin):
         ) % {"name": client.name, "secret": secret})
 
 
-class ClientSessionInline(admin.TabularInline):
+class ClientSessionInline(ReadOnlyInline):
     """The apps that received tokens in the session, and whether each was told when it
     ended (Back-Channel Logout 1.0 §2.5; tasks.deliver_logout_token records each try)."""
 
@@ -90,27 +90,11 @@ class ClientSessionInline(admin.TabularInline):
     template = "identity/admin/client_sessions_inline.html"
     fields = readonly_fields = ("app", "logout_outcome", "logout_delivered", "attempts",
                                 "last_error")
-    extra = 0
-    can_delete = False
     verbose_name = _("app of this session")
     verbose_name_plural = _("apps of this session and their back-channel logout")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ClientSession]:
         return super().get_queryset(request).select_related("client", "sign_in_session")
-
-    # The page itself is scoped (queries.sign_in_sessions) and read-only; Django's default
-    # inline permissions would call Account.has_perm, which govhub's Account does not have.
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
 
     @admin.display(description=_("app"))
     def app(self, obj: ClientSession) -> str:

@@ -219,22 +219,32 @@ class IntrospectView(IntrospectTokenView):
         return self._answer(request, request.GET.get("token"))
 
     def _answer(self, request: HttpRequest, token_value: str | None) -> HttpResponse:
-        response = self.get_token_response(token_value)
-        data = json.loads(response.content)
-        if not data.get("active"):
-            return response
+        if token_value is None:
+            return JsonResponse({"error": "invalid_request",
+                                 "error_description": "Token parameter is missing."},
+                                status=400)
+        token = _access_token(token_value)
         requester = _requesting_client_id(request)
         # A public client proves nothing by naming its client_id, so only confidential
         # clients (or a bearer token's own client) may learn about a token.
-        if data.get("client_id") != requester or not Client.objects.filter(
-                client_id=requester, client_type=Client.CLIENT_CONFIDENTIAL).exists():
+        if (token is None or not token.is_valid() or token.application is None
+                or token.application.client_id != requester
+                or token.application.client_type != Client.CLIENT_CONFIDENTIAL):
             return JsonResponse({"active": False})
-        data.pop("username", None)
-        token = AccessToken.objects.filter(
-            token_checksum=hashlib.sha256(str(token_value).encode()).hexdigest()).first()
-        if token is not None and token.user_id is not None:
+        data: dict[str, Any] = {"active": True, "scope": token.scope,
+                                "exp": int(token.expires.timestamp()),
+                                "client_id": token.application.client_id}
+        if token.user_id is not None:
             data["sub"] = str(token.user_id)
+        if token.resource:  # RFC 8707 audience binding, as DOT reports it
+            data["aud"] = token.resource
         return JsonResponse(data)
+
+
+def _access_token(value: str) -> AccessToken | None:
+    """DOT stores access tokens by SHA-256 checksum."""
+    return AccessToken.objects.select_related("application").filter(
+        token_checksum=hashlib.sha256(value.encode()).hexdigest()).first()
 
 
 def _requesting_client_id(request: HttpRequest) -> str | None:
@@ -249,7 +259,6 @@ def _requesting_client_id(request: HttpRequest) -> str | None:
             return None
         return urllib.parse.unquote_plus(decoded.split(":", 1)[0])
     if scheme.lower() == "bearer":
-        token = AccessToken.objects.select_related("application").filter(
-            token_checksum=hashlib.sha256(value.encode()).hexdigest()).first()
+        token = _access_token(value)
         return token.application.client_id if token and token.application else None
     return request.POST.get("client_id")

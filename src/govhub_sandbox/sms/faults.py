@@ -10,12 +10,12 @@ so govhub's tests can check that a failed send is reported and recovers.
 The same shape as the sandbox VNeID's faults; a POST replaces all faults.
 """
 
-import asyncio
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from govhub_sandbox.faults import FaultInjector as SharedFaultInjector
 from govhub_sandbox.sms.config import ConfigError
 
 MAX_DELAY_SECONDS = 60.0
@@ -58,31 +58,16 @@ def faults_from_dict(data: Any) -> dict[str, Fault]:
     return faults
 
 
-class FaultInjector:
+def _unavailable(endpoint: str) -> web.Response:
+    # RFC 9110 §15.6.4: 503 with Retry-After for a temporary outage.
+    return web.json_response(
+        {"type": "about:blank", "title": "Cổng SMS tạm thời không phục vụ",
+         "status": 503, "code": "temporarily_unavailable",
+         "detail": f"Sandbox fault injected on the {endpoint} endpoint."},
+        status=503, content_type="application/problem+json",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+class FaultInjector(SharedFaultInjector):
     def __init__(self) -> None:
-        self._faults: dict[str, Fault] = {}
-
-    def set(self, faults: dict[str, Fault]) -> None:
-        self._faults = faults
-
-    def as_dict(self) -> dict[str, dict[str, Any]]:
-        return {name: asdict(f) for name, f in self._faults.items() if f.is_active}
-
-    async def interfere(self, endpoint: str) -> web.Response | None:
-        """Wait as configured; then a 503 if the endpoint is to fail, else None."""
-        fault = self._faults.get(endpoint)
-        if fault is None:
-            return None
-        if fault.delay_seconds:
-            await asyncio.sleep(fault.delay_seconds)
-        if fault.fail_next > 0:
-            fault.fail_next -= 1
-        elif not fault.fail:
-            return None
-        # RFC 9110 §15.6.4: 503 with Retry-After for a temporary outage.
-        return web.json_response(
-            {"type": "about:blank", "title": "Cổng SMS tạm thời không phục vụ",
-             "status": 503, "code": "temporarily_unavailable",
-             "detail": f"Sandbox fault injected on the {endpoint} endpoint."},
-            status=503, content_type="application/problem+json",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        super().__init__(_unavailable)

@@ -11,48 +11,32 @@ Set at startup (``faults`` in the configuration) or at run time::
 A POST replaces all faults: an endpoint it does not name has none afterwards.
 """
 
-import asyncio
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, replace
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from govhub_sandbox.faults import FaultInjector as SharedFaultInjector
 from govhub_sandbox.vneid.config import ConfigError, EndpointFault, faults_from_dict
 
 RETRY_AFTER_SECONDS = 1
 
 
-class FaultInjector:
+def _unavailable(endpoint: str) -> web.Response:
+    # RFC 9110 §15.6.4: 503 with Retry-After for a temporary overload or outage. The body
+    # borrows RFC 6749 §4.1.2.1's "temporarily_unavailable" so OAuth clients can parse it.
+    body = {"error": "temporarily_unavailable",
+            "error_description": f"Sandbox fault injected on the {endpoint} endpoint."}
+    return web.json_response(body, status=503,
+                             headers={"Retry-After": str(RETRY_AFTER_SECONDS),
+                                      "Cache-Control": "no-store"})
+
+
+class FaultInjector(SharedFaultInjector):
     def __init__(self, faults: Mapping[str, EndpointFault]) -> None:
-        self._faults = {name: replace(fault) for name, fault in faults.items()}
-
-    def set(self, faults: Mapping[str, EndpointFault]) -> None:
-        self._faults = {name: replace(fault) for name, fault in faults.items()}
-
-    def as_dict(self) -> dict[str, dict[str, object]]:
-        return {name: asdict(fault) for name, fault in self._faults.items() if fault.is_active}
-
-    async def interfere(self, endpoint: str) -> web.Response | None:
-        """Delay as configured, then a 503 response if the endpoint is to fail, else None."""
-        fault = self._faults.get(endpoint)
-        if fault is None:
-            return None
-        if fault.delay_seconds:
-            await asyncio.sleep(fault.delay_seconds)
-        if fault.fail_next > 0:
-            fault.fail_next -= 1
-        elif not fault.fail:
-            return None
-        # RFC 9110 §15.6.4: 503 with Retry-After for a temporary overload or outage. The
-        # body borrows RFC 6749 §4.1.2.1's "temporarily_unavailable" so OAuth clients can parse it.
-        body = {"error": "temporarily_unavailable",
-                "error_description": f"Sandbox fault injected on the {endpoint} endpoint."}
-        return web.json_response(body, status=503,
-                                 headers={"Retry-After": str(RETRY_AFTER_SECONDS),
-                                          "Cache-Control": "no-store"})
+        super().__init__(_unavailable, faults)
 
 
 def _problem(status: int, title: str, detail: str) -> web.Response:

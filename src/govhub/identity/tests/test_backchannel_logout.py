@@ -71,8 +71,13 @@ def register(tree: Any, app: LogoutReceiver, name: str) -> Client:
     return client
 
 
-def use_app(browser: Browser, client: Client) -> None:
-    verifier = "v" * 50
+VERIFIER = "v" * 50
+
+
+def use_app(browser: Browser, client: Client) -> str:
+    """Opens the app signed in (a code is issued for it); returns the code, whose PKCE
+    verifier is VERIFIER."""
+    verifier = VERIFIER
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
         b"=").decode()
     response = browser.get("/o/authorize/?" + urllib.parse.urlencode({
@@ -81,6 +86,7 @@ def use_app(browser: Browser, client: Client) -> None:
         "code_challenge_method": "S256"}))
     assert response.status_code == 302
     assert "code=" in response["Location"]
+    return urllib.parse.parse_qs(urllib.parse.urlparse(response["Location"]).query)["code"][0]
 
 
 def verified_claims(browser: Browser, token: str, client: Client) -> dict[str, Any]:
@@ -163,17 +169,10 @@ def test_signing_out_revokes_the_sessions_refresh_tokens(
 ) -> None:
     app_client = register(tree, apps[0], "dat-dai")
     client.force_login(official)
-    verifier = "v" * 50
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
-        b"=").decode()
-    location = client.get("/o/authorize/?" + urllib.parse.urlencode({
-        "client_id": app_client.client_id, "response_type": "code", "scope": "openid",
-        "redirect_uri": app_client.redirect_uris, "state": "s", "code_challenge": challenge,
-        "code_challenge_method": "S256"}))["Location"]
-    code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
+    code = use_app(client, app_client)
     tokens = client.post("/o/token/", {
         "grant_type": "authorization_code", "code": code, "client_id": app_client.client_id,
-        "redirect_uri": app_client.redirect_uris, "code_verifier": verifier}).json()
+        "redirect_uri": app_client.redirect_uris, "code_verifier": VERIFIER}).json()
     client.post("/logout/")
     refreshed = Browser().post("/o/token/", {
         "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
@@ -202,18 +201,11 @@ def test_a_code_issued_before_sign_out_cannot_be_exchanged_after(
 ) -> None:
     app_client = register(tree, apps[0], "dat-dai")
     client.force_login(official)
-    verifier = "v" * 50
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
-        b"=").decode()
-    location = client.get("/o/authorize/?" + urllib.parse.urlencode({
-        "client_id": app_client.client_id, "response_type": "code", "scope": "openid",
-        "redirect_uri": app_client.redirect_uris, "state": "s", "code_challenge": challenge,
-        "code_challenge_method": "S256"}))["Location"]
-    code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
+    code = use_app(client, app_client)
     client.post("/logout/")
     late = Browser().post("/o/token/", {
         "grant_type": "authorization_code", "code": code, "client_id": app_client.client_id,
-        "redirect_uri": app_client.redirect_uris, "code_verifier": verifier})
+        "redirect_uri": app_client.redirect_uris, "code_verifier": VERIFIER})
     assert late.json()["error"] == "invalid_grant"
 
 
