@@ -11,6 +11,7 @@ from ninja.security import SessionAuth
 import govhub
 from govhub.identity.api import audit_router
 from govhub.identity.api import router as identity_router
+from govhub.integration.api import router as integration_router
 from govhub.kernel.errors import install_problem_handlers
 from govhub.kernel.throttling import AnonymousRate, AuthenticatedRate
 
@@ -29,6 +30,7 @@ api = NinjaAPI(
 install_problem_handlers(api)
 api.add_router("/identity", identity_router)
 api.add_router("/audit", audit_router)
+api.add_router("/integration", integration_router)
 
 
 @api.get("/", auth=None, summary="API root", include_in_schema=False)

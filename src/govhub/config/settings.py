@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",  # brute-force lockout of password sign-in (govhub.identity.lockout)
     "govhub.kernel",
     "govhub.identity",
+    "govhub.integration",
     "govhub.portal",
 ]
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationConfig(AppConfig):
+    name = "govhub.integration"
+    label = "integration"
+    verbose_name = _("Integration hub")
+    default_auto_field = "django.db.models.BigAutoField"

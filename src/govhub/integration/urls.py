@@ -1,0 +1,3 @@
+"""Non-API pages of the integration hub (none yet besides the admin)."""
+
+urlpatterns: list = []
