@@ -174,6 +174,9 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 900,
+    # Systems calling the integration hub get RFC 9068 JWTs the gateways verify offline;
+    # people's apps keep opaque tokens (govhub.identity.access_tokens).
+    "ACCESS_TOKEN_GENERATOR": "govhub.identity.access_tokens.generate_access_token",
     "ID_TOKEN_EXPIRE_SECONDS": 900,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
