@@ -9,6 +9,7 @@ Titles are Vietnamese first (the gateway answers provincial systems), English af
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from govhub_contracts.problem import MEDIA_TYPE, FaultOrigin, Problem
 
@@ -82,7 +83,7 @@ ALL: tuple[GatewayProblemType, ...] = (
 
 def problem_body(kind: GatewayProblemType, *, detail: str | None = None,
                  request_id: str | None = None, base_url: str = "",
-                 **extensions: object) -> bytes:
+                 **extensions: Any) -> bytes:
     """The problem+json body for ``kind`` (``Content-Type``: :data:`MEDIA_TYPE`)."""
     problem = Problem(type=f"{base_url}/problems/{kind.slug}", title=kind.title,
                       status=kind.status, detail=detail, fault_origin=kind.fault_origin,
