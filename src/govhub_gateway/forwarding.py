@@ -1,0 +1,286 @@
+"""One forwarded exchange: the client's request streamed to a pooled upstream connection and
+the response streamed back, chunk by chunk, with back-pressure both ways and one deadline
+(``Forward.timeout_seconds``, connect to last byte, architecture.md §3).
+
+Bodies are never buffered whole: each chunk is hashed (SHA-256 for the evidence log),
+counted against the route's limits and written on. When the other side's write buffer is
+full the reading side is paused (asyncio's pause_writing / pause_reading protocol).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from govhub_contracts import gateway_problems as problems
+from govhub_contracts.gateway_problems import GatewayProblemType
+from govhub_contracts.problem import FaultOrigin
+from govhub_gateway.exchange import Forward, Outcome
+from govhub_gateway.hygiene import client_response_headers, upstream_request_headers
+from govhub_gateway.upstream import UpstreamConnection
+
+if TYPE_CHECKING:
+    from govhub_gateway.connection import ClientConnection
+    from govhub_gateway.request_state import PendingRequest
+
+log = logging.getLogger(__name__)
+_LAST_CHUNK = b"0\r\n\r\n"
+
+
+def status_fault_origin(status: int) -> str:
+    """The exchange contract's taxonomy for an upstream's own status (architecture.md §2)."""
+    if status >= 500:
+        return FaultOrigin.PROVIDER_TECHNICAL.value
+    if status >= 400:
+        return FaultOrigin.PROVIDER_BUSINESS.value
+    return ""
+
+
+class ForwardExchange:
+    __slots__ = (
+        "awaiting_upstream", "client_chunked", "conn", "done", "error", "fault_origin",
+        "fixed_length", "forward", "head_sent", "out", "pending", "pending_bytes", "pool", "replay",
+        "replayable", "req", "request_bytes", "request_capture", "request_chunked",
+        "request_done", "request_hash", "response_bytes", "response_capture", "response_hash",
+        "retried", "sent_at", "status", "timer", "upstream", "upstream_seconds",
+    )
+
+    def __init__(self, conn: ClientConnection, req: PendingRequest, forward: Forward,
+                 body: bytes | None) -> None:
+        self.conn, self.req, self.forward = conn, req, forward
+        self.awaiting_upstream = False
+        self.upstream: UpstreamConnection | None = None
+        self.pool = conn.engine.pools.get(forward.scheme, forward.host, forward.port,
+                                          forward.origin)
+        self.request_hash = hashlib.sha256()
+        self.response_hash = hashlib.sha256()
+        self.request_capture: list[bytes] | None = [] if forward.capture_bodies else None
+        self.response_capture: list[bytes] | None = [] if forward.capture_bodies else None
+        self.request_bytes = self.response_bytes = self.pending_bytes = 0
+        self.pending: list[bytes] = []
+        self.request_chunked = req.chunked and body is None
+        self.request_done = False
+        self.head_sent = self.client_chunked = self.done = False
+        self.status = 0
+        # The response head waits here for the first body bytes of the same read: one
+        # write (one send(2)) instead of two for a typical small response.
+        self.out: bytes | None = None
+        self.fault_origin = self.error = ""
+        self.sent_at = 0.0
+        self.upstream_seconds: float | None = None
+        self.fixed_length = req.head.content_length if body is None else len(body)
+        # A request with no streamed body can be sent again on a fresh connection when a
+        # pooled one turns out to be closed by the upstream (RFC 9112 §9.3.1: retry).
+        self.replay: list[bytes] | None = None
+        self.replayable = body is not None or not (req.chunked or req.head.content_length)
+        self.retried = False
+        self.timer = conn.loop.call_later(forward.timeout_seconds, self._on_deadline)
+        if body is not None:
+            self._account_request(body)
+            self.pending.append(body)
+            self.request_done = True
+
+    def start(self) -> None:
+        self.pool.acquire(self, no_body=self.req.head.method == "HEAD")
+
+    # -- client side ----------------------------------------------------------------------
+    def body(self, chunk: bytes) -> None:
+        if self.done:
+            return
+        self._account_request(chunk)
+        if self.request_bytes > self.forward.max_request_bytes:
+            self.fail(problems.PAYLOAD_TOO_LARGE, "request body over the route's limit")
+            return
+        data = b"%x\r\n%b\r\n" % (len(chunk), chunk) if self.request_chunked else chunk
+        if self.upstream is not None:
+            self.upstream.write(data)
+            return
+        self.pending.append(data)
+        self.pending_bytes += len(data)
+        if self.pending_bytes > self.conn.engine.limits.max_buffered_request_bytes:
+            self.conn.pause_reading("connecting", True)
+
+    def body_end(self) -> None:
+        if self.done:
+            return
+        self.request_done = True
+        if self.request_chunked:
+            if self.upstream is not None:
+                self.upstream.write(_LAST_CHUNK)
+            else:
+                self.pending.append(_LAST_CHUNK)
+
+    def write_paused(self, paused: bool) -> None:
+        if self.upstream is not None:
+            self.upstream.pause_reading(paused)
+
+    def client_lost(self) -> None:
+        if self.done:
+            return
+        self._drop_upstream()
+        self.error = "client disconnected"
+        self.fault_origin = FaultOrigin.CLIENT.value
+        if not self.head_sent:
+            self.status = 499  # nginx's "client closed request": nothing was received
+        self._finish(keep_alive=False)
+
+    # -- upstream side (UpstreamListener) -------------------------------------------------
+    def upstream_ready(self, connection: UpstreamConnection) -> None:
+        self.upstream = connection
+        req = self.req
+        lines = upstream_request_headers(req.head, self.forward)
+        if self.request_chunked:
+            lines.append("transfer-encoding: chunked")
+        elif self.fixed_length is not None:
+            lines.append(f"content-length: {self.fixed_length}")
+        head = f"{req.head.method} {self.forward.target} HTTP/1.1\r\n" + "\r\n".join(lines)
+        connection.write((head + "\r\n\r\n").encode("latin-1") + b"".join(self.pending))
+        if self.replayable and not self.retried and connection.requests_served > 1:
+            self.replay = self.pending
+            self.pending = []
+        else:
+            self.pending.clear()
+        self.pending_bytes = 0
+        self.sent_at = self.conn.loop.time()
+        self.conn.pause_reading("connecting", False)
+        if self.conn.write_paused:
+            connection.pause_reading(True)
+
+    def upstream_failed(self, kind: GatewayProblemType, error: str) -> None:
+        self.upstream = None
+        if self.replay is not None and kind is problems.UPSTREAM_UNAVAILABLE and not self.done:
+            # The pooled connection was closed by the upstream as we reused it; nothing
+            # reached the provider's application, so one retry on a new connection is safe.
+            self.pending, self.replay, self.retried = self.replay, None, True
+            self.pool.acquire(self, no_body=self.req.head.method == "HEAD")
+            return
+        self.fail(kind, error)
+
+    def upstream_head(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]],
+                      content_length: int | None) -> None:
+        no_body = self.req.head.method == "HEAD" or status in (204, 304)
+        if (not no_body and content_length is not None
+                and content_length > self.forward.max_response_bytes):
+            self.fail(problems.RESPONSE_TOO_LARGE, f"Content-Length {content_length}")
+            return
+        lines = client_response_headers(headers)
+        keep_alive = self.req.keep_alive
+        if content_length is not None and status != 204:
+            lines.append(b"Content-Length: %d" % content_length)
+        elif not no_body and self.req.http11:
+            lines.append(b"Transfer-Encoding: chunked")
+            self.client_chunked = True
+        elif not no_body:
+            keep_alive = self.req.keep_alive = False  # HTTP/1.0: the body ends at close
+        if not keep_alive:
+            lines.append(b"Connection: close")
+        elif not self.req.http11:
+            lines.append(b"Connection: keep-alive")
+        self.out = b"HTTP/1.1 %d %b\r\n%b\r\n\r\n" % (status, reason or b"Status",
+                                                       b"\r\n".join(lines))
+        self.head_sent = True
+        self.replay = None
+        self.status = status
+        self.fault_origin = status_fault_origin(status)
+
+    def upstream_body(self, chunk: bytes) -> None:
+        if self.done:
+            return
+        self.response_bytes += len(chunk)
+        if self.response_bytes > self.forward.max_response_bytes:
+            self.fail(problems.RESPONSE_TOO_LARGE, "response body over the route's limit")
+            return
+        self.response_hash.update(chunk)
+        if self.response_capture is not None:
+            self.response_capture.append(chunk)
+        data = b"%x\r\n%b\r\n" % (len(chunk), chunk) if self.client_chunked else chunk
+        if self.out is not None:
+            data, self.out = self.out + data, None
+        self.conn.write(data)
+
+    def upstream_flush(self) -> None:
+        if self.out is not None:
+            self.conn.write(self.out)
+            self.out = None
+
+    def upstream_complete(self, reusable: bool) -> None:
+        if self.done:
+            return
+        if self.client_chunked:
+            self.out = (self.out or b"") + _LAST_CHUNK
+        self.upstream_flush()
+        self.upstream_seconds = self.conn.loop.time() - self.sent_at
+        self.replay = None
+        upstream, self.upstream = self.upstream, None
+        if upstream is not None:
+            # A request body the upstream did not wait for leaves the connection mid-message.
+            upstream.release(reusable and self.request_done)
+        # RFC 9112 §9.6: a client still sending a body we will not read is closed on.
+        self._finish(keep_alive=self.req.keep_alive and self.req.body_done)
+
+    def upstream_pause(self, paused: bool) -> None:
+        self.conn.pause_reading("upstream", paused)
+
+    # -- failures ---------------------------------------------------------------------------
+    def fail(self, kind: GatewayProblemType, error: str) -> None:
+        """End the exchange with an engine error: a problem+json answer when the client has
+        received nothing yet, else a closed connection (a truncated body must never look
+        complete, so no last chunk is written)."""
+        if self.done:
+            return
+        self._drop_upstream()
+        self.error = error
+        self.fault_origin = kind.fault_origin.value
+        if self.out is not None:
+            self.out, self.head_sent = None, False  # built but never written: still clean
+        if self.head_sent:
+            self.conn.abort()
+            self._finish(keep_alive=False)
+            return
+        keep_alive = (self.req.keep_alive and self.req.body_done
+                      and kind is not problems.PAYLOAD_TOO_LARGE)
+        self.status, body = self.conn.write_problem(self.req, kind, error, keep_alive=keep_alive)
+        self.response_hash = hashlib.sha256(body)
+        self.response_bytes = len(body)
+        self._finish(keep_alive=keep_alive)
+
+    def _on_deadline(self) -> None:
+        self.fail(problems.UPSTREAM_TIMEOUT,
+                  f"no complete response within {self.forward.timeout_seconds:g} s")
+
+    def _drop_upstream(self) -> None:
+        if self.upstream is not None:
+            self.upstream.abort()
+            self.upstream = None
+        elif self.awaiting_upstream:
+            self.pool.cancel(self)
+
+    def _account_request(self, chunk: bytes) -> None:
+        self.request_bytes += len(chunk)
+        self.request_hash.update(chunk)
+        if self.request_capture is not None:
+            self.request_capture.append(chunk)
+
+    def _finish(self, *, keep_alive: bool) -> None:
+        self.done = True
+        self.timer.cancel()
+        self.conn.pause_reading("connecting", False)
+        self.conn.pause_reading("upstream", False)
+        head = self.req.head
+        outcome = Outcome(
+            status=self.status, fault_origin=self.fault_origin,
+            request_bytes=self.request_bytes, response_bytes=self.response_bytes,
+            request_sha256=self.request_hash.hexdigest(),
+            response_sha256=self.response_hash.hexdigest(),
+            total_seconds=time.time() - head.received_at,
+            upstream_seconds=self.upstream_seconds,
+            request_body=(b"".join(self.request_capture)
+                          if self.request_capture is not None else None),
+            response_body=(b"".join(self.response_capture)
+                           if self.response_capture is not None else None),
+            error=self.error,
+        )
+        self.conn.engine.report(head, self.forward.exchange, outcome)
+        self.conn.response_finished(self.req, keep_alive=keep_alive)

@@ -1,0 +1,106 @@
+"""Header hygiene between client and upstream (RFC 9110 §7.6).
+
+A proxy removes hop-by-hop fields both ways: Connection and every field it names, plus the
+fields RFC 9110 §7.6.1 and RFC 9112 list as connection-specific. It adds Via (§7.6.3) and
+appends the client address to X-Forwarded-For so the provider can log who called. Framing
+(Content-Length / Transfer-Encoding) is never copied: the engine writes its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from govhub_gateway.exchange import Forward, RequestHead
+
+VIA = "1.1 govhub-gateway"
+
+# RFC 9110 §7.6.1, plus Proxy-Connection (a non-standard field old clients still send) and
+# Content-Length, which the engine recomputes from the framing it chooses.
+HOP_BY_HOP = frozenset({
+    "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
+    "upgrade", "proxy-authorization", "proxy-authenticate", "content-length",
+})
+# The gateway answers Expect itself (RFC 9110 §10.1.1), and sets Host for the upstream.
+_REQUEST_ONLY = frozenset({"expect", "host"})
+
+
+def connection_options(headers: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The field names the Connection header lists (lower-case): hop-by-hop too."""
+    names: set[str] = set()
+    for name, value in headers:
+        if name == "connection":
+            names.update(token.strip().lower() for token in value.split(",") if token.strip())
+    return frozenset(names)
+
+
+def framing_error(headers: Iterable[tuple[str, str]]) -> str | None:
+    """Why the request's framing is ambiguous, or None. RFC 9112 §6.1 and §6.3: a message
+    with both Transfer-Encoding and Content-Length, several differing Content-Length
+    values, or a Transfer-Encoding whose final coding is not chunked, is a request-smuggling
+    vector and must be rejected. llhttp catches most of these; this check does not depend
+    on its leniency flags. Other codings than chunked are refused as well (we do not
+    implement them, §6.1)."""
+    lengths: list[str] = []
+    codings: list[str] = []
+    for name, value in headers:
+        if name == "content-length":
+            lengths.append(value.strip())
+        elif name == "transfer-encoding":
+            codings.extend(c.strip().lower() for c in value.split(","))
+    if codings and lengths:
+        return "Transfer-Encoding together with Content-Length"
+    if len(lengths) > 1:
+        return "repeated Content-Length"
+    if lengths and not lengths[0].isdigit():
+        return "invalid Content-Length"
+    if codings and codings != ["chunked"]:
+        return "Transfer-Encoding other than chunked"
+    return None
+
+
+def upstream_request_headers(head: RequestHead, forward: Forward) -> list[str]:
+    """Header lines (without CRLF) for the upstream request, framing excluded."""
+    dropped = HOP_BY_HOP | _REQUEST_ONLY | forward.drop_headers | connection_options(head.headers)
+    host = forward.host_header or f"{forward.host}:{forward.port}"
+    lines = [f"host: {host}"]
+    via: list[str] = []
+    forwarded_for: list[str] = []
+    for name, value in head.headers:
+        if name in dropped:
+            continue
+        if name == "via":
+            via.append(value)
+        elif name == "x-forwarded-for":
+            forwarded_for.append(value)
+        else:
+            lines.append(f"{name}: {value}")
+    forwarded_for.append(head.client_address)
+    via.append(VIA)
+    lines.append(f"x-forwarded-for: {', '.join(forwarded_for)}")
+    lines.append(f"via: {', '.join(via)}")
+    lines.extend(f"{name}: {value}" for name, value in forward.add_headers)
+    return lines
+
+
+def client_response_headers(headers: list[tuple[bytes, bytes]]) -> list[bytes]:
+    """Header lines (without CRLF) for the client, framing excluded, Via appended."""
+    options = {
+        token.strip().lower()
+        for name, value in headers if name.lower() == b"connection"
+        for token in value.split(b",")
+    }
+    lines: list[bytes] = []
+    via = b""
+    for name, value in headers:
+        lower = name.lower()
+        if lower in options:
+            continue
+        text = lower.decode("latin-1")
+        if text in HOP_BY_HOP:
+            continue
+        if text == "via":
+            via = via + b", " + value if via else value
+            continue
+        lines.append(name + b": " + value)
+    lines.append(b"Via: " + (via + b", " if via else b"") + VIA.encode())
+    return lines
