@@ -26,6 +26,10 @@ VNEID_SANDBOX_PORT = 8090
 # and listens on loopback only).
 VNEID_DEMO_CLIENT_ID = "govhub-demo"
 VNEID_DEMO_CLIENT_SECRET = "govhub-demo-secret"  # noqa: S105 - a documented demo value
+# The integration hub (issue 4): the gateway (data plane) and its loopback admin port, and the
+# sandbox providers behind it at the ports the demo registry names (govhub.integration.demo).
+GATEWAY_PORT = 8080
+GATEWAY_ADMIN_PORT = 8081
 
 
 def demo_environment(data_dir: Path) -> dict[str, str]:
@@ -96,11 +100,27 @@ def free_port_or(preferred: int, host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+def gateway_environment(data_dir: Path, *, control_url: str, token: str) -> dict[str, str]:
+    """The demo gateway's settings (govhub_gateway.config); its token in a file, never argv."""
+    token_file = data_dir / "secrets" / "gateway-token"
+    token_file.write_text(token)
+    token_file.chmod(0o600)
+    return {"GOVHUB_GATEWAY_ID": "gw-camau-1", "GOVHUB_GATEWAY_TOKEN_FILE": str(token_file),
+            "GOVHUB_GATEWAY_CONTROL_URL": control_url,
+            "GOVHUB_GATEWAY_DATA_DIR": str(data_dir / "gateway"),
+            "GOVHUB_GATEWAY_HOST": "127.0.0.1", "GOVHUB_GATEWAY_PORT": str(GATEWAY_PORT),
+            "GOVHUB_GATEWAY_ADMIN_HOST": "127.0.0.1",
+            "GOVHUB_GATEWAY_ADMIN_PORT": str(GATEWAY_ADMIN_PORT)}
+
+
 def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
               vneid_port: int = VNEID_SANDBOX_PORT, vneid_config: Path | None = None,
               ) -> dict[str, list[str]]:
     python = sys.executable
     return {
+        # The data plane and the simulated providers behind it, loopback only.
+        "gateway": [python, "-m", "govhub_gateway", "run"],
+        "upstreams": [python, "-m", "govhub_sandbox.upstreams", "--host", "127.0.0.1"],
         # Loopback only as well: this provider signs anyone in.
         "vneid": [python, "-m", "govhub_sandbox.vneid", "--host", "127.0.0.1",
                   "--port", str(vneid_port),
@@ -145,6 +165,13 @@ def run_demo(args: list[str]) -> int:
     print("govhub demo: preparing the database …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("seed_demo")
+    call_command("seed_hub_demo",
+                 gateway_admin_url=f"http://127.0.0.1:{GATEWAY_ADMIN_PORT}")
+    from govhub.integration.demo import secrets_file
+
+    hub_secrets = json.loads(secrets_file().read_text())
+    os.environ.update(gateway_environment(
+        data_dir, control_url=f"http://127.0.0.1:{options.port}", token=hub_secrets["gateway"]))
     if options.seed_only:
         return 0
 
@@ -159,6 +186,8 @@ def run_demo(args: list[str]) -> int:
     outbox = f"Sign-in codes sent by SMS (sandbox outbox): {sms_url}/\n" if sms_env else ""
     if vneid_env:
         outbox += f"Sign in with VNeID: test citizens of the sandbox VNeID at {vneid_url}/\n"
+    outbox += (f"Integration hub gateway: http://127.0.0.1:{GATEWAY_PORT}/r1/listClients "
+               f"(metrics: http://127.0.0.1:{GATEWAY_ADMIN_PORT}/metrics)\n")
     print(f"\ngovhub demo: {url}  (admin: {url}admin/, API: {url}api/docs)\n{outbox}"
           "Press Ctrl-C to stop.\n", flush=True)
     manager.loop()

@@ -1,0 +1,27 @@
+"""``govhub seed_hub_demo``: the integration hub's part of the demo (after ``seed_demo``)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from govhub.identity.demo import AGENCIES
+from govhub.identity.models import Agency
+from govhub.integration import demo
+
+
+class Command(BaseCommand):
+    help = ("Register the sandbox providers, a demo consumer with approved agreements and an "
+            "API key, a refused agreement, and the demo gateway (run seed_demo first).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--gateway-admin-url", default="http://127.0.0.1:8081",
+                            help="where the control plane pushes 'refresh your snapshot'")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        agencies = {key: Agency.objects.get(electronic_id_code=code)
+                    for key, _parent, _kind, _name, _short, code in AGENCIES}
+        hub = demo.seed(agencies, gateway_admin_url=options["gateway_admin_url"])
+        self.stdout.write("Integration hub (trục liên thông): gateway "
+                          f"{hub.gateway_code}; keys in {demo.secrets_file()}")
+        self.stdout.write(f"  consumer {hub.consumer} (approved agreements): {hub.consumer_key}")
+        self.stdout.write(f"  consumer {hub.other_consumer} (no agreement): {hub.other_key}")
