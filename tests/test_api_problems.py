@@ -184,3 +184,13 @@ def test_openapi_document_is_valid_per_an_independent_validator(client: Client) 
     from openapi_spec_validator import validate
 
     validate(json.loads(client.get("/api/openapi.json").content))
+
+
+def test_gateway_problem_types_are_documented_at_the_control_plane(client: Client,
+                                                                   db: Any) -> None:
+    from govhub_contracts import gateway_problems
+
+    for kind in gateway_problems.ALL:
+        page = client.get(f"/problems/{kind.slug}")
+        assert page.status_code == 200, kind.slug
+        assert kind.fault_origin.value.encode() in page.content

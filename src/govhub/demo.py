@@ -15,6 +15,7 @@ import secrets
 import shlex
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 DEMO_SECRETS = ("secret_key", "pii_key")
@@ -30,6 +31,21 @@ VNEID_DEMO_CLIENT_SECRET = "govhub-demo-secret"  # noqa: S105 - a documented dem
 # sandbox providers behind it at the ports the demo registry names (govhub.integration.demo).
 GATEWAY_PORT = 8080
 GATEWAY_ADMIN_PORT = 8081
+UPSTREAM_PORTS = {"population": 8093, "land": 8094, "agriculture": 8095}
+
+
+@dataclass(frozen=True)
+class HubPorts:
+    """The hub's demo ports: the documented ones when free, else any (a second demo, a test)."""
+
+    gateway: int
+    admin: int
+    upstreams: dict[str, int]
+
+    @classmethod
+    def choose(cls) -> HubPorts:
+        return cls(free_port_or(GATEWAY_PORT), free_port_or(GATEWAY_ADMIN_PORT),
+                   {name: free_port_or(port) for name, port in UPSTREAM_PORTS.items()})
 
 
 def demo_environment(data_dir: Path) -> dict[str, str]:
@@ -100,7 +116,8 @@ def free_port_or(preferred: int, host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
-def gateway_environment(data_dir: Path, *, control_url: str, token: str) -> dict[str, str]:
+def gateway_environment(data_dir: Path, ports: HubPorts, *, control_url: str,
+                        token: str) -> dict[str, str]:
     """The demo gateway's settings (govhub_gateway.config); its token in a file, never argv."""
     token_file = data_dir / "secrets" / "gateway-token"
     token_file.write_text(token)
@@ -108,19 +125,20 @@ def gateway_environment(data_dir: Path, *, control_url: str, token: str) -> dict
     return {"GOVHUB_GATEWAY_ID": "gw-camau-1", "GOVHUB_GATEWAY_TOKEN_FILE": str(token_file),
             "GOVHUB_GATEWAY_CONTROL_URL": control_url,
             "GOVHUB_GATEWAY_DATA_DIR": str(data_dir / "gateway"),
-            "GOVHUB_GATEWAY_HOST": "127.0.0.1", "GOVHUB_GATEWAY_PORT": str(GATEWAY_PORT),
-            "GOVHUB_GATEWAY_ADMIN_HOST": "127.0.0.1",
-            "GOVHUB_GATEWAY_ADMIN_PORT": str(GATEWAY_ADMIN_PORT)}
+            "GOVHUB_GATEWAY_HOST": "127.0.0.1", "GOVHUB_GATEWAY_PORT": str(ports.gateway),
+            "GOVHUB_GATEWAY_ADMIN_HOST": "127.0.0.1", "GOVHUB_GATEWAY_ADMIN_PORT": str(ports.admin)}
 
 
 def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
               vneid_port: int = VNEID_SANDBOX_PORT, vneid_config: Path | None = None,
-              ) -> dict[str, list[str]]:
+              hub_ports: HubPorts | None = None) -> dict[str, list[str]]:
     python = sys.executable
+    upstream_ports = (hub_ports.upstreams if hub_ports else UPSTREAM_PORTS).items()
     return {
         # The data plane and the simulated providers behind it, loopback only.
         "gateway": [python, "-m", "govhub_gateway", "run"],
-        "upstreams": [python, "-m", "govhub_sandbox.upstreams", "--host", "127.0.0.1"],
+        "upstreams": [python, "-m", "govhub_sandbox.upstreams", "--host", "127.0.0.1",
+                      *(f"--{name}-port={port}" for name, port in upstream_ports)],
         # Loopback only as well: this provider signs anyone in.
         "vneid": [python, "-m", "govhub_sandbox.vneid", "--host", "127.0.0.1",
                   "--port", str(vneid_port),
@@ -165,13 +183,16 @@ def run_demo(args: list[str]) -> int:
     print("govhub demo: preparing the database …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("seed_demo")
-    call_command("seed_hub_demo",
-                 gateway_admin_url=f"http://127.0.0.1:{GATEWAY_ADMIN_PORT}")
-    from govhub.integration.demo import secrets_file
-
-    hub_secrets = json.loads(secrets_file().read_text())
+    call_command("seed_catalog")
+    hub_ports = HubPorts.choose()
+    call_command("seed_hub_demo", gateway_admin_url=f"http://127.0.0.1:{hub_ports.admin}",
+                 **{f"{name}_url": f"http://127.0.0.1:{port}"
+                    for name, port in hub_ports.upstreams.items()})
+    # Written by seed_hub_demo (govhub.integration.demo.secrets_file).
+    hub_secrets = json.loads((data_dir / "secrets" / "demo-hub.json").read_text())
     os.environ.update(gateway_environment(
-        data_dir, control_url=f"http://127.0.0.1:{options.port}", token=hub_secrets["gateway"]))
+        data_dir, hub_ports, control_url=f"http://127.0.0.1:{options.port}",
+        token=hub_secrets["gateway"]))
     if options.seed_only:
         return 0
 
@@ -180,14 +201,15 @@ def run_demo(args: list[str]) -> int:
 
     manager = Manager(Printer(sys.stdout))
     for name, command in processes(options.host, options.port, sms_port=sms_port,
-                                   vneid_port=vneid_port, vneid_config=vneid_config).items():
+                                   vneid_port=vneid_port, vneid_config=vneid_config,
+                                   hub_ports=hub_ports).items():
         manager.add_process(name, shlex.join(command), env=dict(os.environ))
     url = f"http://{options.host}:{options.port}/"
     outbox = f"Sign-in codes sent by SMS (sandbox outbox): {sms_url}/\n" if sms_env else ""
     if vneid_env:
         outbox += f"Sign in with VNeID: test citizens of the sandbox VNeID at {vneid_url}/\n"
-    outbox += (f"Integration hub gateway: http://127.0.0.1:{GATEWAY_PORT}/r1/listClients "
-               f"(metrics: http://127.0.0.1:{GATEWAY_ADMIN_PORT}/metrics)\n")
+    outbox += (f"Integration hub gateway: http://127.0.0.1:{hub_ports.gateway}/r1/listClients "
+               f"(metrics: http://127.0.0.1:{hub_ports.admin}/metrics)\n")
     print(f"\ngovhub demo: {url}  (admin: {url}admin/, API: {url}api/docs)\n{outbox}"
           "Press Ctrl-C to stop.\n", flush=True)
     manager.loop()

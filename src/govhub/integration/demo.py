@@ -36,10 +36,10 @@ from govhub.kernel.actors import SystemActor
 
 DEMO = SystemActor("govhub demo (hub)")
 GATEWAY_CODE = "gw-camau-1"
-# Sandbox providers (govhub_sandbox.upstreams) at their default ports.
-POPULATION_URL = "http://127.0.0.1:8093/"
-LAND_URL = "http://127.0.0.1:8094"
-AGRICULTURE_URL = "http://127.0.0.1:8095"
+# Sandbox providers (govhub_sandbox.upstreams) at their default ports; `govhub demo` passes
+# others when these are taken.
+UPSTREAM_URLS = {"population": "http://127.0.0.1:8093", "land": "http://127.0.0.1:8094",
+                 "agriculture": "http://127.0.0.1:8095"}
 # Bộ Công an's code is illustrative (domain.md: verify the registered codes).
 CENTRAL_MEMBER = ("000.00.00.G10", "Bộ Công an")
 # Decree 194/2025: a refusal states its reason and legal basis.
@@ -85,6 +85,8 @@ def _service(system: System, code: str, document: str, endpoint: str, **fields: 
         service = services.create_service(actor=DEMO, system=system, code=code,
                                           endpoints=[endpoint], **fields)
         services.import_description(actor=DEMO, service=service, text=document)
+    elif [e.url for e in service.endpoints.order_by("position")] != [endpoint]:
+        services.set_endpoints(actor=DEMO, service=service, urls=[endpoint])  # ports moved
     return service
 
 
@@ -108,7 +110,7 @@ def _agreement(consumer: System, service: Service, operations: list[str], purpos
         fields=fields)
 
 
-def _providers(agencies: dict[str, Agency]) -> dict[str, Service]:
+def _providers(agencies: dict[str, Agency], urls: dict[str, str]) -> dict[str, Service]:
     # The sandbox's own documents, imported as an operator would paste them.
     from govhub_sandbox.agriculture.openapi import openapi_document as agriculture_document
     from govhub_sandbox.land.openapi import openapi_document as land_document
@@ -119,18 +121,19 @@ def _providers(agencies: dict[str, Agency]) -> dict[str, Service]:
     ministry = _member(*CENTRAL_MEMBER, agency=None, is_central=True)
     land = _service(
         _system(nnmt, "datdai", "Hệ thống thông tin đất đai", department), "thuadat",
-        json.dumps(land_document(LAND_URL), ensure_ascii=False), LAND_URL,
+        json.dumps(land_document(urls["land"]), ensure_ascii=False), urls["land"],
         name="Tra cứu thửa đất", protocol="rest", agency=department, timeout_seconds=5.0,
         support_contact="Văn phòng Đăng ký đất đai — 0290 3 800 000")
     _personal(land, "getParcel")
     prices = _service(
         _system(nnmt, "nongnghiep", "Cơ sở dữ liệu nông nghiệp", department), "gianongsan",
-        json.dumps(agriculture_document(AGRICULTURE_URL), ensure_ascii=False),
-        AGRICULTURE_URL, name="Giá nông sản", protocol="rest", agency=department,
+        json.dumps(agriculture_document(urls["agriculture"]), ensure_ascii=False),
+        urls["agriculture"], name="Giá nông sản", protocol="rest", agency=department,
         timeout_seconds=5.0, support_contact="Chi cục Phát triển nông thôn")
     population = _service(
         _system(ministry, "csdldc", "Cơ sở dữ liệu quốc gia về dân cư", None), "dancu",
-        wsdl_document(POPULATION_URL), POPULATION_URL, name="Tra cứu, xác thực công dân",
+        wsdl_document(f"{urls['population']}/"), f"{urls['population']}/",
+        name="Tra cứu, xác thực công dân",
         protocol="soap", timeout_seconds=10.0, log_bodies=False,
         support_contact="Trung tâm dữ liệu quốc gia về dân cư (C06)")
     _personal(population, "TraCuuThongTinCongDan", "XacThucThongTinCongDan")
@@ -191,11 +194,12 @@ def _gateway(stored: dict[str, str], admin_url: str) -> str:
     return services.rotate_gateway_token(actor=DEMO, gateway=gateway)
 
 
-def seed(agencies: dict[str, Agency], *, gateway_admin_url: str) -> HubDemo:
+def seed(agencies: dict[str, Agency], *, gateway_admin_url: str,
+         upstream_urls: dict[str, str] | None = None) -> HubDemo:
     path = secrets_file()
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     with transaction.atomic():  # one snapshot for the whole seed
-        provided = _providers(agencies)
+        provided = _providers(agencies, {**UPSTREAM_URLS, **(upstream_urls or {})})
         one_stop, tourism = _consumers(agencies, provided)
         result = HubDemo(GATEWAY_CODE, _gateway(stored, gateway_admin_url),
                          one_stop.client_id, _key(one_stop, stored),

@@ -16,11 +16,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--gateway-admin-url", default="http://127.0.0.1:8081",
                             help="where the control plane pushes 'refresh your snapshot'")
+        for name, url in demo.UPSTREAM_URLS.items():
+            parser.add_argument(f"--{name}-url", default=url,
+                                help=f"the sandbox {name} provider (default {url})")
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies = {key: Agency.objects.get(electronic_id_code=code)
                     for key, _parent, _kind, _name, _short, code in AGENCIES}
-        hub = demo.seed(agencies, gateway_admin_url=options["gateway_admin_url"])
+        hub = demo.seed(agencies, gateway_admin_url=options["gateway_admin_url"],
+                        upstream_urls={name: options[f"{name}_url"]
+                                       for name in demo.UPSTREAM_URLS})
         self.stdout.write("Integration hub (trục liên thông): gateway "
                           f"{hub.gateway_code}; keys in {demo.secrets_file()}")
         self.stdout.write(f"  consumer {hub.consumer} (approved agreements): {hub.consumer_key}")

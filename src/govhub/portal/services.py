@@ -1,0 +1,184 @@
+"""Every write of the portal (conventions.md): the catalog, ratings, notification settings
+and adoption counts. One transaction each, authorised through ``access``, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govhub.identity import roles
+from govhub.identity.models import Agency
+from govhub.identity.services.rules import assign_fields, require_permission
+from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.events import publish_on_commit
+from govhub.kernel.models import AuditAction
+from govhub.portal.models import (
+    ActiveMark,
+    AdoptionDaily,
+    Channel,
+    MiniApp,
+    NotificationPreference,
+    PushDevice,
+    Rating,
+    Topic,
+)
+
+MINI_APP_FIELDS = frozenset({
+    "code", "name_vi", "name_en", "description_vi", "description_en", "category", "icon",
+    "audience", "role_codes", "kind", "url", "android_package", "app_store_url",
+    "login_level", "scopes", "owner", "support_contact", "status", "maintenance_notice",
+    "order", "is_featured"})
+
+
+def _require_catalog_manager(actor: Any, owner: Agency | None) -> None:
+    # The catalog belongs to whoever manages the owning unit; an entry with no owner is the
+    # province's, so only a platform-wide grant may change it (rules.require_permission).
+    require_permission(actor, roles.MANAGE_AGENCY, owner)
+
+
+def _check_communes(communes: Iterable[Agency]) -> list[Agency]:
+    communes = list(communes)
+    if any(not c.is_commune for c in communes):
+        raise ValidationError({"communes": _("Only communes, wards and special zones.")})
+    return communes
+
+
+def _audit_snapshot(mini_app: MiniApp) -> dict[str, Any]:
+    return {**snapshot(mini_app),
+            "communes": sorted(str(pk) for pk in mini_app.communes.values_list("pk", flat=True))}
+
+
+@transaction.atomic
+def create_mini_app(*, actor: Any, communes: Iterable[Agency] = (), **fields: Any) -> MiniApp:
+    mini_app = MiniApp()
+    assign_fields(mini_app, fields, MINI_APP_FIELDS)
+    _require_catalog_manager(actor, mini_app.owner)
+    mini_app.full_clean()
+    mini_app.save()
+    mini_app.communes.set(_check_communes(communes))
+    record_audit(actor=actor, action=AuditAction.CREATE, target=mini_app,
+                 after=_audit_snapshot(mini_app), agency_id=mini_app.owner_id)
+    publish_on_commit("portal.mini_app_changed", code=mini_app.code)
+    return mini_app
+
+
+@transaction.atomic
+def update_mini_app(*, actor: Any, mini_app: MiniApp, communes: Iterable[Agency] | None = None,
+                    **changes: Any) -> MiniApp:
+    mini_app = MiniApp.objects.select_for_update().get(pk=mini_app.pk)
+    _require_catalog_manager(actor, mini_app.owner)
+    before = _audit_snapshot(mini_app)
+    assign_fields(mini_app, changes, MINI_APP_FIELDS)
+    if "owner" in changes:  # moving it to another unit needs rights there too
+        _require_catalog_manager(actor, mini_app.owner)
+    mini_app.full_clean()
+    mini_app.save()
+    if communes is not None:
+        mini_app.communes.set(_check_communes(communes))
+    record_audit(actor=actor, action=AuditAction.UPDATE, target=mini_app, before=before,
+                 after=_audit_snapshot(mini_app), agency_id=mini_app.owner_id)
+    publish_on_commit("portal.mini_app_changed", code=mini_app.code)
+    return mini_app
+
+
+def _require_signed_in(actor: Any) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."))
+
+
+@transaction.atomic
+def rate_item(*, actor: Any, mini_app: MiniApp | None, stars: int,
+              comment: str = "") -> Rating:
+    """The actor's rating of the app (``mini_app=None``) or of a mini-app they can see;
+    a second rating replaces the first (one per person and item)."""
+    _require_signed_in(actor)
+    rating = (Rating.objects.select_for_update().filter(account=actor, mini_app=mini_app)
+              .first() or Rating(account=actor, mini_app=mini_app))
+    before = snapshot(rating) if rating.pk else None
+    rating.stars, rating.comment = stars, comment.strip()
+    rating.full_clean(validate_constraints=False)
+    rating.save()
+    record_audit(actor=actor, action=AuditAction.UPDATE if before else AuditAction.CREATE,
+                 target=rating, before=before, after=snapshot(rating))
+    return rating
+
+
+@transaction.atomic
+def save_notification_preference(*, actor: Any, channels: Iterable[str],
+                                 topics: Iterable[str]) -> NotificationPreference:
+    _require_signed_in(actor)
+    channels, topics = sorted(set(channels)), sorted(set(topics))
+    if set(channels) - set(Channel.values) or set(topics) - set(Topic.values):
+        raise ValidationError(_("Unknown channel or topic."))
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+        account=actor)
+    before = snapshot(preference)
+    preference.channels, preference.topics = channels, topics
+    preference.save()
+    record_audit(actor=actor, action=AuditAction.UPDATE, target=preference, before=before,
+                 after=snapshot(preference))
+    return preference
+
+
+@transaction.atomic
+def set_push_on_device(*, actor: Any, device_id: str, is_enabled: bool,
+                       user_agent: str = "") -> PushDevice:
+    _require_signed_in(actor)
+    if not device_id.isalnum() or not 16 <= len(device_id) <= 64:
+        raise ValidationError({"device_id": _("Unknown device.")})
+    device, _created = PushDevice.objects.select_for_update().get_or_create(
+        account=actor, device_id=device_id)
+    device.is_enabled, device.user_agent = is_enabled, user_agent[:300]
+    device.save()
+    record_audit(actor=actor, action=AuditAction.UPDATE, target=device,
+                 after={"is_enabled": is_enabled})
+    return device
+
+
+# --- Adoption (issue 5 §6): aggregates only --------------------------------------------------
+
+SIGNALS = {"install": "installs", "standalone_launch": "standalone_launches",
+           "active": "active_users"}
+
+
+def _daily_key(day: dt.date) -> bytes:
+    # A key that changes every day: yesterday's marks cannot be matched with today's, so
+    # they show nothing about a person's habits even before they are deleted.
+    return hmac.new(settings.SECRET_KEY.encode(), f"portal-active:{day}".encode(),
+                    hashlib.sha256).digest()
+
+
+def _first_activity_today(actor: Any, day: dt.date) -> bool:
+    digest = hmac.new(_daily_key(day), str(actor.pk).encode(), hashlib.sha256).hexdigest()
+    ActiveMark.objects.filter(date__lt=day).delete()
+    _mark, created = ActiveMark.objects.get_or_create(date=day, digest=digest)
+    return created
+
+
+@transaction.atomic
+def record_adoption_signal(*, actor: Any, signal: str, day: dt.date | None = None) -> bool:
+    """Add one to today's count for the actor's commune; returns whether it counted.
+
+    Not audited: an audit entry names its actor, and this must store no user id.
+    An ``active`` signal counts signed-in people only, once per day each."""
+    if signal not in SIGNALS:
+        raise ValidationError(_("Unknown signal."))
+    day = day or timezone.localdate()
+    signed_in = getattr(actor, "is_authenticated", False)
+    if signal == "active" and (not signed_in or not _first_activity_today(actor, day)):
+        return False
+    commune_id = actor.commune_id if signed_in else None
+    row, _created = AdoptionDaily.objects.select_for_update().get_or_create(
+        commune_id=commune_id, date=day)
+    AdoptionDaily.objects.filter(pk=row.pk).update(**{SIGNALS[signal]: F(SIGNALS[signal]) + 1})
+    return True
