@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint lock messages clean bench-oidc
+.PHONY: demo test lint lock messages clean bench-oidc bench-gateway bench-lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ messages: $(STAMP)
 
 bench-oidc: $(STAMP)
 	$(BIN)/python benchmarks/oidc_tokens.py
+
+# The gateway against nginx and the direct upstream (needs Debian's nginx and wrk).
+bench-gateway: $(STAMP)
+	$(BIN)/python benchmarks/gateway_hub.py
+
+# Lighthouse on the citizen app's home page (npm lighthouse with the system Chromium).
+bench-lighthouse: $(STAMP)
+	$(BIN)/python benchmarks/lighthouse_home.py
 
 clean:
 	rm -rf $(VENV) var
