@@ -383,3 +383,53 @@ def test_unknown_scopes_cannot_be_registered(tree: Any) -> None:
                                  authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
                                  redirect_uris=REDIRECT, allowed_scopes="openid tat_ca")
     assert "allowed_scopes" in error.value.message_dict
+
+
+# --- systems calling the integration hub get RFC 9068 JWT access tokens -------------------
+
+def token_for(browser: Browser, client_id: str, secret: str) -> dict[str, Any]:
+    response = browser.post("/o/token/", {"grant_type": "client_credentials"},
+                            HTTP_AUTHORIZATION=basic(client_id, secret))
+    assert response.status_code == 200, response.content
+    return dict(response.json())
+
+
+def test_client_credentials_token_is_a_jwt_verified_by_the_published_keys(
+        client: Browser, machine: tuple[Client, str], settings: Any) -> None:
+    app, secret = machine
+    issued = token_for(client, app.client_id, secret)
+    from joserfc import jwt as jose_jwt
+    from joserfc.jwk import KeySet
+
+    # RFC 9068 checked with joserfc, an implementation independent of the one that signed.
+    keys = KeySet.import_key_set(client.get("/o/.well-known/jwks.json").json())
+    token = jose_jwt.decode(issued["access_token"], keys, algorithms=["RS256"])
+
+    assert token.header["typ"] == "at+jwt"  # RFC 9068 §2.1
+    assert token.claims["iss"] == settings.GOVHUB_PUBLIC_URL
+    assert token.claims["aud"] == "govhub-gateway"
+    assert token.claims["client_id"] == token.claims["sub"] == app.client_id
+    assert token.claims["exp"] - token.claims["iat"] == issued["expires_in"]
+    jose_jwt.JWTClaimsRegistry(iss={"essential": True, "value": settings.GOVHUB_PUBLIC_URL},
+                          aud={"essential": True, "value": "govhub-gateway"}).validate(
+        token.claims)
+
+
+def test_a_jwt_access_token_is_still_introspected_and_revoked(
+        client: Browser, machine: tuple[Client, str]) -> None:
+    app, secret = machine
+    token = token_for(client, app.client_id, secret)["access_token"]
+    auth = basic(app.client_id, secret)
+
+    assert client.post("/o/introspect/", {"token": token},
+                       HTTP_AUTHORIZATION=auth).json()["active"] is True
+    client.post("/o/revoke_token/", {"token": token}, HTTP_AUTHORIZATION=auth)
+    assert client.post("/o/introspect/", {"token": token},
+                       HTTP_AUTHORIZATION=auth).json()["active"] is False
+
+
+def test_two_tokens_differ(client: Browser, machine: tuple[Client, str]) -> None:
+    app, secret = machine
+    first = token_for(client, app.client_id, secret)["access_token"]
+    second = token_for(client, app.client_id, secret)["access_token"]
+    assert first != second  # jti: tokens are unique, so their checksums never collide
