@@ -5,6 +5,7 @@ Every check is what a consumer system or an operator would see."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -25,6 +26,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from govhub.identity import roles
+from govhub.identity.signing_keys import current_signing_jwk
 from govhub.integration import models, services
 from govhub_sandbox.land.app import create_app as land_app
 from govhub_sandbox.land.openapi import openapi_document
@@ -125,6 +127,7 @@ class Hub:
     stranger_token: str
     operator: Any
     provider_operator: Any
+    platform: Any
     land_service: models.Service
     gateway: Gateway
     gateway_token_file: Path
@@ -176,7 +179,11 @@ def _agreement(operator: Any, provider_operator: Any, consumer: models.System,
 
 
 @pytest.fixture
-def hub(tree: Any, make_official: Any, live_server: Any, tmp_path: Path) -> Iterator[Hub]:
+def hub(tree: Any, make_official: Any, live_server: Any, tmp_path: Path,
+        settings: Any) -> Iterator[Hub]:
+    # The live server is the OpenID provider whose JWKS the gateway fetches (token_issuer).
+    settings.GOVHUB_PUBLIC_URL = live_server.url
+    current_signing_jwk()  # a key exists before the gateway first reads the JWKS
     land = start_in_thread(land_app(), name="land")
     population = start_in_thread(population_app(), name="population")
     platform = make_official(tree.province, roles.PLATFORM_ADMIN, "quantri")
@@ -220,7 +227,8 @@ def hub(tree: Any, make_official: Any, live_server: Any, tmp_path: Path) -> Iter
     gateway = start_gateway(token_file=token_file, data_dir=data_dir,
                             control_url=live_server.url, port=port, admin_port=admin_port)
     yield Hub(land, population, consumer, stranger, key, token, stranger_token, operator,
-              provider_operator, land_service, gateway, token_file, data_dir, live_server.url)
+              provider_operator, platform, land_service, gateway, token_file, data_dir,
+              live_server.url)
     gateway.stop()
     land.stop()
     population.stop()
@@ -239,6 +247,28 @@ def test_allowed_rest_and_soap_calls_reach_the_providers_with_their_identificati
                 headers={"Content-Type": "text/xml; charset=utf-8", "X-Api-Key": hub.token})
     assert soap.status == 200, soap.body
     assert "Nguyễn Văn Hùng" in soap.body.decode()
+
+
+def test_a_system_calls_with_an_access_token_from_govhubs_own_provider(hub: Hub) -> None:
+    # OAuth 2 client credentials (RFC 6749 §4.4) at the live provider; the gateway verifies the
+    # RFC 9068 JWT against the JWKS it fetched, with no call back per request.
+    binding, secret = services.create_oauth_client(actor=hub.platform, system=hub.consumer,
+                                                   name="Một cửa — máy chủ")
+    credentials = base64.b64encode(f"{binding.client.client_id}:{secret}".encode()).decode()
+    issued = call(f"{hub.live_url}/o/token/", data=b"grant_type=client_credentials",
+                  headers={"Authorization": f"Basic {credentials}",
+                           "Content-Type": "application/x-www-form-urlencoded"})
+    assert issued.status == 200, issued.body
+    bearer = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+
+    def answered(status: int) -> Callable[[], bool]:
+        return lambda: call(f"{hub.gateway.url}{SEARCH}", headers={
+            **hub.identification("jwt-1"), **bearer}).status == status
+
+    eventually(answered(200), "the token is accepted once the binding reaches the gateway")
+    forged = {"Authorization": "Bearer " + issued.json()["access_token"][:-4] + "AAAA"}
+    assert call(f"{hub.gateway.url}{SEARCH}", headers={
+        **hub.identification("jwt-2"), **forged}).status == 401
 
 
 def test_refusals_speak_problem_json_with_their_reason(hub: Hub) -> None:
