@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import roles
@@ -64,7 +64,7 @@ class GatewayAdmin(ScopedModelAdmin):
         return ("code", "name", "admin_url", *self.readonly_fields) if obj else (
             "code", "name", "admin_url")
 
-    @admin.display(description=_("Health"))
+    @admin.display(description=pgettext_lazy("gateway liveness", "Health"))
     def health(self, obj: Gateway) -> str:
         if queries.is_stale(obj):
             return format_html('<strong style="color:#ba2121">{}</strong>',

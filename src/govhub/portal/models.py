@@ -152,7 +152,8 @@ class Rating(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.stars}★ {self.mini_app or _('the app')}"
+        rated = self.mini_app or _("the app")
+        return f"{self.stars}★ {rated}"
 
 
 class Channel(models.TextChoices):
