@@ -10,23 +10,29 @@ throughput ≥ 30% of nginx's, added p50 latency ≤ 0.5 ms at concurrency 1.
 
 The gateway side is pluggable: ``start_gateway(policy_factory)`` runs the engine in its own
 process with any importable ``policy_factory(upstream_host, upstream_port) -> Policy``, so
-the same benchmark can be run with the full policy set. Everything listens on 127.0.0.1 and
-stops by itself.
+the same benchmark can be run with the full policy set (``benchmarks/gateway_hub.py``). The
+factory is called inside the gateway's running event loop (it may start background tasks),
+finds a private scratch directory in ``$GOVHUB_BENCH_DIR``, and when the policy has a
+``close()`` it is called after SIGTERM, once the listener is closed. Everything listens on
+127.0.0.1 and stops by itself.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import importlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX = "/usr/sbin/nginx"
 WRK = "/usr/bin/wrk"
 BODY = "hello from the upstream, a small JSON-sized answer"
+WORKDIR_ENV = "GOVHUB_BENCH_DIR"  # the gateway process's scratch directory
 
 
 def free_port() -> int:
@@ -95,20 +102,33 @@ def forwarding_policy(host: str, port: int) -> ForwardEverything:
 
 
 def start_gateway(policy_factory: Callable[[str, int], Any], upstream_port: int,
-                  cpu: int = 0) -> tuple[subprocess.Popen[bytes], int]:
+                  cpu: int = 0, workdir: Path | None = None,
+                  profile: Path | None = None) -> tuple[subprocess.Popen[bytes], int]:
     """Run the engine in its own process (pinned to ``cpu``) with
     ``policy_factory("127.0.0.1", upstream_port)``; returns the process and its port.
-    ``policy_factory`` must be importable at module level (it is named, not pickled)."""
+    ``policy_factory`` must be importable at module level (it is named, not pickled).
+    ``workdir`` reaches the factory as ``$GOVHUB_BENCH_DIR``; with ``profile`` the process
+    runs under cProfile and writes its stats there when terminated."""
     port = free_port()
-    spec = f"{policy_factory.__module__}:{policy_factory.__qualname__}"
+    module = policy_factory.__module__
+    if module == "__main__":  # a benchmark run as a script: name its module from its file
+        main_file = Path(sys.modules["__main__"].__file__ or "").resolve()
+        module = ".".join(main_file.relative_to(ROOT).with_suffix("").parts)
+    spec = f"{module}:{policy_factory.__qualname__}"
     env = dict(os.environ, PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT}")
-    process = subprocess.Popen([*pinned(cpu), sys.executable, __file__, "--serve", spec,
-                                str(port), str(upstream_port)], env=env)
+    if workdir is not None:
+        env[WORKDIR_ENV] = str(workdir)
+    command = [*pinned(cpu), sys.executable, __file__, "--serve", spec, str(port),
+               str(upstream_port)]
+    if profile is not None:
+        command += ["--profile", str(profile)]
+    process = subprocess.Popen(command, env=env)
     wait_listening(port)
     return process, port
 
 
-def serve(spec: str, port: int, upstream_port: int) -> None:
+def serve(spec: str, port: int, upstream_port: int, profile: str | None = None) -> None:
+    """The gateway process: until SIGTERM, then close the listener and the policy."""
     import asyncio
 
     import uvloop
@@ -116,15 +136,28 @@ def serve(spec: str, port: int, upstream_port: int) -> None:
     from govhub_gateway.server import start_server
 
     module, _, name = spec.partition(":")
-    if module == "__main__":
-        module = "benchmarks.gateway_engine"
     factory = getattr(importlib.import_module(module), name)
 
     async def main() -> None:
-        await start_server(factory("127.0.0.1", upstream_port), host="127.0.0.1", port=port)
-        await asyncio.Event().wait()
+        policy = factory("127.0.0.1", upstream_port)
+        server = await start_server(policy, host="127.0.0.1", port=port)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        await server.close()
+        close = getattr(policy, "close", None)
+        if callable(close):
+            close()
 
-    uvloop.run(main())
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    try:
+        uvloop.run(main())
+    finally:
+        if profiler is not None and profile:
+            profiler.disable()
+            profiler.dump_stats(profile)
 
 
 # -- measuring ---------------------------------------------------------------------------------
@@ -136,23 +169,41 @@ def parse_ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(port: int, connections: int, seconds: float) -> dict[str, float]:
-    output = subprocess.run(
-        [*pinned(1), WRK, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency",
-         f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True).stdout
+def wrk(port: int, connections: int, seconds: float, *, path: str = "/",
+        script: Path | None = None) -> dict[str, float]:
+    """One wrk run on CPU 1: requests/s, p50 and p99 (ms), and the number of requests.
+    Raises when wrk saw any non-2xx/3xx answer or socket error: a benchmark that measures
+    refusals measures nothing."""
+    command = [*pinned(1), WRK, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"],
+                            capture_output=True, text=True, check=True).stdout
     try:
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-        p50 = parse_ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-        p99 = parse_ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+        p50 = parse_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+        p99 = parse_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+        count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     except (AttributeError, ValueError) as error:
         raise RuntimeError(f"cannot read wrk's output for port {port}:\n{output}") from error
     if re.search(r"Non-2xx or 3xx responses|Socket errors", output):
         raise RuntimeError(f"errors while measuring port {port}:\n{output}")
-    return {"rps": rps, "p50": p50, "p99": p99}
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": count}
+
+
+@dataclass
+class Running:
+    ports: dict[str, int]  # target name → port, "direct" and "nginx" first
+    pids: dict[str, int]  # target name → the process serving it
+    workdir: Path  # the run's temporary directory; gateway ``name`` has ``workdir / name``
 
 
 @contextlib.contextmanager
-def stack(policy_factory: Callable[[str, int], Any]) -> Iterator[dict[str, int]]:
+def stack(gateways: dict[str, Callable[[str, int], Any]], *,
+          profile: dict[str, Path] | None = None) -> Iterator[Running]:
+    """The upstream, nginx ``proxy_pass`` and one gateway process per entry of ``gateways``
+    (name → policy factory), all pinned to CPU 0. Each gateway's scratch directory
+    (``$GOVHUB_BENCH_DIR``) is ``<tmp>/<name>``, kept until the processes are stopped."""
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="govhub-bench-") as tmp:
         try:
@@ -165,34 +216,99 @@ server {{ listen 127.0.0.1:{proxy}; location / {{ proxy_pass http://up;
   proxy_http_version 1.1; proxy_set_header Connection ""; }} }}"""))
             wait_listening(upstream)
             wait_listening(proxy)
-            gateway_process, gateway = start_gateway(policy_factory, upstream)
-            processes.append(gateway_process)
-            yield {"direct": upstream, "nginx": proxy, "gateway": gateway}
+            ports = {"direct": upstream, "nginx": proxy}
+            pids = {"direct": processes[0].pid, "nginx": processes[1].pid}
+            for name, factory in gateways.items():
+                workdir = Path(tmp) / name
+                workdir.mkdir()
+                process, ports[name] = start_gateway(
+                    factory, upstream, workdir=workdir, profile=(profile or {}).get(name))
+                processes.append(process)
+                pids[name] = process.pid
+            yield Running(ports, pids, Path(tmp))
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(10)
+            stop_all(processes)
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each (the gateways close their policies and write their profiles), wait,
+    and kill what is still running after 10 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (proc(5): utime and stime, fields 14-15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured_run(running: Running, name: str, connections: int, seconds: float, path: str,
+                 script: Path | None) -> dict[str, float]:
+    """One wrk run, plus the CPU time per request of the target's own process ("cpu_us"):
+    unlike requests/s it hardly changes when a neighbour takes part of the core."""
+    pid = running.pids[name]
+    before = cpu_seconds(pid)
+    run = wrk(running.ports[name], connections, seconds, path=path, script=script)
+    run["cpu_us"] = (cpu_seconds(pid) - before) / max(1, run["requests"]) * 1e6
+    return run
+
+
+def measure(running: Running, seconds: float, *, path: str = "/",
+            script: Path | None = None, rounds: int = 1
+            ) -> dict[tuple[str, int], dict[str, Any]]:
+    """A 1 s warm-up per target at concurrency 10 (connections, pools, caches), then
+    ``rounds`` interleaved rounds of concurrency 1 and 50 for ``seconds`` each, every target
+    in turn. Per (target, concurrency) the round with the highest throughput is kept (its
+    p50/p99 with it), every round's requests/s under "rounds", the median CPU µs/request
+    and the total number of requests: on a shared machine a neighbour's burst lowers one
+    round, and interleaving spreads such bursts over the targets."""
+    for port in running.ports.values():
+        wrk(port, 10, 1, path=path, script=script)
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+    for _ in range(rounds):
+        for connections in (1, 50):
+            for name in running.ports:
+                runs.setdefault((name, connections), []).append(
+                    measured_run(running, name, connections, seconds, path, script))
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    for key in sorted(runs, key=lambda key: (list(running.ports).index(key[0]), key[1])):
+        best = max(runs[key], key=lambda run: run["rps"])
+        cpu = sorted(run["cpu_us"] for run in runs[key])
+        results[key] = {**best, "requests": sum(run["requests"] for run in runs[key]),
+                        "rounds": [run["rps"] for run in runs[key]],
+                        "cpu_us": cpu[len(cpu) // 2]}
+    return results
+
+
+def print_table(results: dict[tuple[str, int], dict[str, Any]]) -> None:
+    print(f"{'target':<15} {'conc':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'CPU µs/req':>10}  req/s of each round")
+    for (name, connections), r in results.items():
+        rounds = " ".join(f"{rps:.0f}" for rps in r["rounds"])
+        print(f"{name:<15} {connections:>4} {r['rps']:>10.0f} {r['p50']:>8.3f} "
+              f"{r['p99']:>8.3f} {r['cpu_us']:>10.1f}  {rounds}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--serve", nargs=3, metavar=("SPEC", "PORT", "UPSTREAM_PORT"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--profile", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]), int(args.serve[2]))
+        serve(args.serve[0], int(args.serve[1]), int(args.serve[2]), args.profile)
         return
-    results: dict[tuple[str, int], dict[str, float]] = {}
-    with stack(forwarding_policy) as ports:
-        for name, port in ports.items():
-            wrk(port, 10, 1)  # warm-up: connections, pools, caches
-            for connections in (1, 50):
-                results[name, connections] = wrk(port, connections, args.seconds)
-    print(f"{'target':<8} {'conc':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
-    for (name, connections), r in results.items():
-        print(f"{name:<8} {connections:>4} {r['rps']:>10.0f} {r['p50']:>8.3f} {r['p99']:>8.3f}")
+    with stack({"gateway": forwarding_policy}) as running:
+        results = measure(running, args.seconds)
+    print_table(results)
     for connections in (1, 50):
         ratio = results["gateway", connections]["rps"] / results["nginx", connections]["rps"]
         print(f"gateway/nginx throughput at concurrency {connections}: {ratio:.0%}"

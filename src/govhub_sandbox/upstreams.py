@@ -3,7 +3,9 @@
     python -m govhub_sandbox.population  [--host 127.0.0.1] [--port 8093] [--faults JSON]
     python -m govhub_sandbox.land        [--port 8094] …
     python -m govhub_sandbox.agriculture [--port 8095] …
-    python -m govhub_sandbox.upstreams   all three in one process, on three ports
+    python -m govhub_sandbox.weather     [--port 8096] …
+    python -m govhub_sandbox.tourism     [--port 8097] …
+    python -m govhub_sandbox.upstreams   all five in one process, on five ports
 
 ``--faults`` takes JSON (``'{"*": {"delay_seconds": 2}}'``) or ``@file.json``; for
 ``upstreams`` it is keyed by upstream name first (``{"land": {"getParcel": {...}}}``).
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from govhub_sandbox import agriculture, land, population
+from govhub_sandbox import agriculture, land, population, tourism, weather
 from govhub_sandbox.serving import base_url, bind, is_loopback
 from govhub_sandbox.upstream_kit import (
     FaultConfigError,
@@ -52,7 +54,16 @@ AGRICULTURE = Upstream(
     "agriculture", 8095, agriculture.ENDPOINTS, agriculture.create_app,
     "Sandbox farm market prices of Cà Mau (REST).",
     "Agriculture prices sandbox: {url}/prices, OpenAPI {url}/openapi.json")
-ALL = (POPULATION, LAND, AGRICULTURE)
+WEATHER = Upstream(
+    "weather", 8096, weather.ENDPOINTS, weather.create_app,
+    "Sandbox hydro-meteorological station of Cà Mau: forecasts and disaster warnings (REST).",
+    "Weather sandbox: {url}/forecast?commune_code=32002, {url}/alerts, "
+    "OpenAPI {url}/openapi.json")
+TOURISM = Upstream(
+    "tourism", 8097, tourism.ENDPOINTS, tourism.create_app,
+    "Sandbox festivals and tourism events of Cà Mau (REST).",
+    "Tourism events sandbox: {url}/events, OpenAPI {url}/openapi.json")
+ALL = (POPULATION, LAND, AGRICULTURE, WEATHER, TOURISM)
 
 HOST_HELP = "address to listen on (default 127.0.0.1, loopback only)"
 FAULTS_HELP = "faults at start: JSON or @file.json (see upstream_kit)"
@@ -111,8 +122,8 @@ async def _serve(apps: list[tuple[web.Application, socket.socket]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     prog = "python -m govhub_sandbox.upstreams"
-    parser = argparse.ArgumentParser(prog=prog, description="The three sandbox upstreams "
-                                     "(population, land, agriculture) in one process.")
+    parser = argparse.ArgumentParser(prog=prog, description="The sandbox upstreams (population, "
+                                     "land, agriculture, weather, tourism) in one process.")
     parser.add_argument("--host", default="127.0.0.1", help=HOST_HELP)
     for upstream in ALL:
         parser.add_argument(f"--{upstream.name}-port", type=int, default=upstream.default_port)

@@ -18,7 +18,7 @@ CommaList = Annotated[list[str], NoDecode]
 
 SECRET_FIELDS = ("secret_key", "pii_key")
 # Secrets a deployment may leave unset (the feature they unlock is then off).
-OPTIONAL_SECRET_FIELDS = ("vneid_client_secret", "sms_api_key")
+OPTIONAL_SECRET_FIELDS = ("vneid_client_secret", "sms_api_key", "hub_api_key")
 # VNeID claim names as domain.md has them (verify with the onboarding documents), and the
 # sandbox's acr values; both are configuration (GOVHUB_VNEID_CLAIMS, GOVHUB_VNEID_LEVELS).
 VNEID_DEFAULT_CLAIMS = {"personal_id": "SoDinhDanh", "full_name": "HoVaTen",
@@ -96,6 +96,16 @@ class Environment(BaseSettings):
     sms_accented: bool = False
     sms_timeout_seconds: float = 5.0
 
+    # The citizen app's access to the integration hub, for its home-screen cards (issue 5
+    # §5): a consumer system of its own with an API key. Cards are off (the home page shows
+    # none) unless the gateway URL and the key are both set.
+    hub_gateway_url: str | None = Field(
+        default=None, description="the hub gateway's consumer URL, e.g. http://127.0.0.1:8080")
+    hub_client: str = Field(default="000.00.00.H12/chinhquyenso",
+                            description="X-Road-Client: the citizen app's {member}/{system}")
+    hub_api_key: SecretStr | None = None
+    hub_api_key_file: Path | None = None
+
     @field_validator("allowed_hosts", "csrf_trusted_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -145,6 +155,10 @@ class Environment(BaseSettings):
     def vneid_enabled(self) -> bool:
         return bool(self.vneid_discovery_url and self.vneid_client_id
                     and self.vneid_client_secret)
+
+    @property
+    def hub_cards_enabled(self) -> bool:
+        return bool(self.hub_gateway_url and self.hub_api_key)
 
     @property
     def resolved_database_url(self) -> str:

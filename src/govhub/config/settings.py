@@ -242,6 +242,18 @@ GOVHUB_PHONE_SIGN_IN = {
     "KEY_PREFIX": "phone-sign-in",
 }
 
+# --- The citizen app's cards fed through the integration hub (govhub.portal.cards) ----------
+# None: no hub configured, so the home page shows no cards. Cards carry reference data only
+# (exchange contract §6), fetched in the background and shown with "data as of" when stale.
+GOVHUB_HUB: dict[str, object] | None = None
+if ENV.hub_cards_enabled:
+    assert ENV.hub_api_key is not None
+    GOVHUB_HUB = {
+        "GATEWAY_URL": ENV.hub_gateway_url,
+        "CLIENT": ENV.hub_client,
+        "API_KEY": ENV.hub_api_key.get_secret_value(),
+    }
+
 # --- Language and time (domain.md) --------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

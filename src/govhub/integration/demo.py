@@ -1,6 +1,8 @@
-"""The integration hub's part of the Cà Mau demo (issue 4 §13): the sandbox providers
-registered with their real documents, a demo consumer with approved agreements and an API key,
-a consumer whose request was refused in writing, and the demo gateway with its token.
+"""The integration hub's part of the Cà Mau demo (issue 4 §13, issue 5 §4-5): the sandbox
+providers registered with their real documents, a demo consumer with approved agreements and an
+API key, a consumer whose request was refused in writing, the citizen app (its home-screen
+cards: prices, weather, events) and the land-parcel mini-app as consumers with their own keys,
+and the demo gateway with its token.
 
 Idempotent, like identity's seed: a second run finds what the first made. Secrets (the
 gateway token, the API keys) are shown once by the services, so the seed keeps them in
@@ -39,7 +41,13 @@ GATEWAY_CODE = "gw-camau-1"
 # Sandbox providers (govhub_sandbox.upstreams) at their default ports; `govhub demo` passes
 # others when these are taken.
 UPSTREAM_URLS = {"population": "http://127.0.0.1:8093", "land": "http://127.0.0.1:8094",
-                 "agriculture": "http://127.0.0.1:8095"}
+                 "agriculture": "http://127.0.0.1:8095", "weather": "http://127.0.0.1:8096",
+                 "tourism": "http://127.0.0.1:8097"}
+# The citizen app (UBND tỉnh's "Chính quyền số") and the land-parcel mini-app (Sở NN&MT):
+# consumers of their own, so the evidence log says which one asked (exchange contract §1).
+PORTAL_SYSTEM = ("chinhquyenso", "Ứng dụng Chính quyền số Cà Mau (CaMau-G)")
+MINIAPP_SYSTEM = ("tracuuthuadat", "Mini-app tra cứu thửa đất")
+BASIS = "Nghị định 278/2025/NĐ-CP về chia sẻ dữ liệu bắt buộc giữa các cơ quan nhà nước"
 # Bộ Công an's code is illustrative (domain.md: verify the registered codes).
 CENTRAL_MEMBER = ("000.00.00.G10", "Bộ Công an")
 # Decree 194/2025: a refusal states its reason and legal basis.
@@ -57,6 +65,10 @@ class HubDemo:
     consumer_key: str
     other_consumer: str
     other_key: str
+    portal_consumer: str  # the citizen app, for its home-screen cards
+    portal_key: str
+    miniapp_consumer: str  # the land-parcel mini-app
+    miniapp_key: str
 
 
 def secrets_file() -> Path:
@@ -137,7 +149,57 @@ def _providers(agencies: dict[str, Agency], urls: dict[str, str]) -> dict[str, S
         protocol="soap", timeout_seconds=10.0, log_bodies=False,
         support_contact="Trung tâm dữ liệu quốc gia về dân cư (C06)")
     _personal(population, "TraCuuThongTinCongDan", "XacThucThongTinCongDan")
-    return {"land": land, "prices": prices, "population": population}
+    return {"land": land, "prices": prices, "population": population,
+            **_card_providers(agencies, urls)}
+
+
+def _card_providers(agencies: dict[str, Agency], urls: dict[str, str]) -> dict[str, Service]:
+    """The reference data the citizen app's cards show besides prices. The station is not
+    a provincial body; its service is registered under Sở NN&MT, which oversees it locally."""
+    from govhub_sandbox.tourism.openapi import openapi_document as tourism_document
+    from govhub_sandbox.weather.openapi import openapi_document as weather_document
+
+    department, culture = agencies["sonnmt"], agencies["sovhttdl"]
+    weather = _service(
+        _system(_agency_member(department), "kttv",
+                "Đài Khí tượng Thủy văn tỉnh Cà Mau", department), "thoitiet",
+        json.dumps(weather_document(urls["weather"]), ensure_ascii=False), urls["weather"],
+        name="Dự báo thời tiết và cảnh báo thiên tai", protocol="rest", agency=department,
+        timeout_seconds=5.0, support_contact="Đài Khí tượng Thủy văn tỉnh Cà Mau")
+    events = _service(
+        _system(_agency_member(culture), "dulich", "Cổng thông tin du lịch Cà Mau", culture),
+        "sukien", json.dumps(tourism_document(urls["tourism"]), ensure_ascii=False),
+        urls["tourism"], name="Lễ hội, sự kiện du lịch", protocol="rest", agency=culture,
+        timeout_seconds=5.0, support_contact="Sở Văn hóa, Thể thao và Du lịch")
+    return {"weather": weather, "tourism": events}
+
+
+def _approved(consumer: System, service: Service, operations: list[str], purpose: str,
+              fields: list[str]) -> None:
+    agreement = _agreement(consumer, service, operations, purpose, BASIS, fields)
+    if agreement.status == AgreementStatus.SUBMITTED:
+        services.approve_agreement(actor=DEMO, agreement=agreement)
+
+
+def _app_consumers(agencies: dict[str, Agency],
+                   provided: dict[str, Service]) -> tuple[System, System]:
+    """The citizen app reads reference data only (its cards, same for everyone); the
+    mini-app looks up parcels for a signed-in citizen."""
+    province = agencies["ubnd"]
+    portal = _system(_agency_member(province), *PORTAL_SYSTEM, province)
+    for key, purpose, fields in (
+        ("prices", "Thẻ giá nông sản trên màn hình chính", ["mat_hang", "gia", "cho"]),
+        ("weather", "Thẻ thời tiết và cảnh báo thiên tai trên màn hình chính",
+         ["du_bao", "canh_bao"]),
+        ("tourism", "Thẻ lễ hội, sự kiện du lịch trên màn hình chính", ["su_kien"]),
+    ):
+        _approved(portal, provided[key], [], purpose, fields)
+    department = agencies["sonnmt"]
+    miniapp = _system(_agency_member(department), *MINIAPP_SYSTEM, department)
+    _approved(miniapp, provided["land"], ["searchParcels", "getParcel", "getParcelPlanning"],
+              "Người dân tra cứu thông tin, quy hoạch thửa đất của mình",
+              ["so_to", "so_thua", "dien_tich", "muc_dich_su_dung", "quy_hoach"])
+    return portal, miniapp
 
 
 def _consumers(agencies: dict[str, Agency], provided: dict[str, Service]) -> tuple[System, System]:
@@ -147,7 +209,7 @@ def _consumers(agencies: dict[str, Agency], provided: dict[str, Service]) -> tup
     tourism_agency = agencies["sovhttdl"]
     tourism = _system(_agency_member(tourism_agency), "dulich", "Cổng thông tin du lịch Cà Mau",
                       tourism_agency)
-    basis = "Nghị định 278/2025/NĐ-CP về chia sẻ dữ liệu bắt buộc giữa các cơ quan nhà nước"
+    basis = BASIS
     for key, operations, purpose, fields in (
         ("land", ["searchParcels", "getParcel", "getParcelPlanning"],
          "Giải quyết thủ tục đất đai trên Cổng dịch vụ công tỉnh",
@@ -201,12 +263,20 @@ def seed(agencies: dict[str, Agency], *, gateway_admin_url: str,
     with transaction.atomic():  # one snapshot for the whole seed
         provided = _providers(agencies, {**UPSTREAM_URLS, **(upstream_urls or {})})
         one_stop, tourism = _consumers(agencies, provided)
+        portal, miniapp = _app_consumers(agencies, provided)
         result = HubDemo(GATEWAY_CODE, _gateway(stored, gateway_admin_url),
                          one_stop.client_id, _key(one_stop, stored),
-                         tourism.client_id, _key(tourism, stored))
+                         tourism.client_id, _key(tourism, stored),
+                         portal.client_id, _key(portal, stored),
+                         miniapp.client_id, _key(miniapp, stored))
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # "portal" and "miniapp" are what the demo's processes read; the client ids serve curl.
     path.write_text(json.dumps({"gateway": result.gateway_token,
                                 result.consumer: result.consumer_key,
-                                result.other_consumer: result.other_key}, indent=2))
+                                result.other_consumer: result.other_key,
+                                result.portal_consumer: result.portal_key,
+                                result.miniapp_consumer: result.miniapp_key,
+                                "portal": result.portal_key,
+                                "miniapp": result.miniapp_key}, indent=2))
     path.chmod(0o600)
     return result

@@ -250,3 +250,35 @@ class ActiveMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y}"
+
+
+class CardKind(models.TextChoices):
+    PRICES = "prices", _("Farm market prices")
+    WEATHER = "weather", _("Weather and disaster warnings")
+    EVENTS = "events", _("Festivals and events")
+
+
+class HubCard(models.Model):
+    """The last good answer behind one home-screen card, fetched through the integration hub
+    (issue 5 §5). Reference data only, the same for everyone (exchange contract §6; personal
+    data is never kept here, Law 91/2025). In the database so every web process shows the
+    same answer and a restart does not empty the home page."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(_("card"), max_length=16, choices=CardKind.choices, unique=True)
+    payload = models.JSONField(_("last good answer"), default=dict)
+    fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("last refresh failed at"), null=True, blank=True)
+    failure = models.CharField(_("why the last refresh failed"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("hub card")
+        verbose_name_plural = _("hub cards")
+
+    def __str__(self) -> str:
+        return self.kind
+
+    @property
+    def last_refresh_failed(self) -> bool:
+        return self.failed_at is not None and (self.fetched_at is None
+                                               or self.failed_at >= self.fetched_at)

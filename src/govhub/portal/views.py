@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
-from govhub.portal import queries
+from govhub.portal import cards, queries, tasks
 from govhub.portal.forms import RatingForm, SearchForm
 from govhub.portal.models import Kind, LoginLevel, MiniApp
 
@@ -39,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
         text, category = form.cleaned_data["q"].strip(), form.cleaned_data["category"]
     visible = queries.visible_mini_apps(request.user)
     items = queries.search_mini_apps(request.user, text=text, category=category)
+    # The cards come from the database; stale ones are refreshed after, never waited for.
+    home_cards = cards.home_cards()
+    tasks.refresh_in_background(home_cards.due)
     context = {
+        "cards": {} if text or category else home_cards.cards,
         "overview": queries.province_overview(), "form": form, "text": text,
         "category": category, "items": items, "categories": queries.categories_in(visible),
         "featured": [] if text or category else visible.filter(is_featured=True)[:6],

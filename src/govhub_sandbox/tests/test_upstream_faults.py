@@ -240,7 +240,8 @@ def test_a_bad_faults_option_stops_the_command() -> None:
 def test_one_process_runs_all_three_upstreams() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "govhub_sandbox.upstreams", "--population-port", "0",
-         "--land-port", "0", "--agriculture-port", "0",
+         "--land-port", "0", "--agriculture-port", "0", "--weather-port", "0",
+         "--tourism-port", "0",
          "--faults", '{"agriculture": {"*": {"fail": true}}}'],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

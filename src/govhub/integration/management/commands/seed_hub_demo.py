@@ -11,7 +11,8 @@ from govhub.integration import demo
 
 class Command(BaseCommand):
     help = ("Register the sandbox providers, a demo consumer with approved agreements and an "
-            "API key, a refused agreement, and the demo gateway (run seed_demo first).")
+            "API key, a refused agreement, the citizen app and the land-parcel mini-app as "
+            "consumers with their keys, and the demo gateway (run seed_demo first).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--gateway-admin-url", default="http://127.0.0.1:8081",
@@ -30,3 +31,7 @@ class Command(BaseCommand):
                           f"{hub.gateway_code}; keys in {demo.secrets_file()}")
         self.stdout.write(f"  consumer {hub.consumer} (approved agreements): {hub.consumer_key}")
         self.stdout.write(f"  consumer {hub.other_consumer} (no agreement): {hub.other_key}")
+        self.stdout.write(f"  consumer {hub.portal_consumer} (citizen app cards: prices, "
+                          f"weather, events): {hub.portal_key}")
+        self.stdout.write(f"  consumer {hub.miniapp_consumer} (land-parcel mini-app): "
+                          f"{hub.miniapp_key}")
