@@ -99,3 +99,19 @@ def test_environment_parses_lists_and_secret_files(
     assert env.allowed_hosts == ["govhub.camau.gov.vn", "127.0.0.1"]
     assert env.secret_key is not None
     assert env.secret_key.get_secret_value() == "s3cr3t"
+
+
+# The citizen app's access to the hub (its home cards).
+def test_the_hub_key_may_come_from_a_file_and_cards_need_both_url_and_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_file = tmp_path / "hub-key"
+    key_file.write_text("ghk_from_file\n")
+    monkeypatch.setenv("GOVHUB_HUB_GATEWAY_URL", "http://127.0.0.1:8080")
+    monkeypatch.setenv("GOVHUB_HUB_API_KEY_FILE", str(key_file))
+    environment = Environment()
+    assert environment.hub_cards_enabled
+    assert environment.hub_api_key is not None
+    assert environment.hub_api_key.get_secret_value() == "ghk_from_file"
+    assert environment.hub_client == "000.00.00.H12/chinhquyenso"
+    monkeypatch.delenv("GOVHUB_HUB_GATEWAY_URL")
+    assert not Environment().hub_cards_enabled  # the default: no cards

@@ -31,7 +31,12 @@ VNEID_DEMO_CLIENT_SECRET = "govhub-demo-secret"  # noqa: S105 - a documented dem
 # sandbox providers behind it at the ports the demo registry names (govhub.integration.demo).
 GATEWAY_PORT = 8080
 GATEWAY_ADMIN_PORT = 8081
-UPSTREAM_PORTS = {"population": 8093, "land": 8094, "agriculture": 8095}
+UPSTREAM_PORTS = {"population": 8093, "land": 8094, "agriculture": 8095, "weather": 8096,
+                  "tourism": 8097}
+# The land-parcel web mini-app (govhub_sandbox.miniapp, issue 5 §4): a fixed port, since its
+# demo OpenID client (govhub.identity.demo) and the citizen app's catalog name :8070.
+MINIAPP_PORT = 8070
+MINIAPP_HUB_CLIENT = "000.00.03.H12/tracuuthuadat"  # used when demo-hub.json names none
 
 
 @dataclass(frozen=True)
@@ -129,12 +134,81 @@ def gateway_environment(data_dir: Path, ports: HubPorts, *, control_url: str,
             "GOVHUB_GATEWAY_ADMIN_HOST": "127.0.0.1", "GOVHUB_GATEWAY_ADMIN_PORT": str(ports.admin)}
 
 
+@dataclass(frozen=True)
+class MiniAppSetup:
+    """How the demo starts the mini-app; secrets are in 0600 files named by path."""
+
+    issuer: str
+    client_id: str
+    secret_file: Path
+    gateway_url: str
+    hub_client: str
+    hub_key_file: Path
+
+
+def _write_secret(path: Path, value: str) -> None:
+    path.write_text(value)
+    path.chmod(0o600)
+
+
+def prepare_miniapp(data_dir: Path, *, issuer: str, gateway_url: str) -> MiniAppSetup | None:
+    """After the seed: the mini-app's client id (database), secret (demo-clients.json, by
+    client name) and hub key (demo-hub.json, "miniapp"). Without a key the mini-app still
+    starts and says on its page that it has none; without its client it is not started."""
+    from govhub.identity import demo as identity_demo
+    from govhub.identity.models import Client
+
+    client = Client.objects.filter(name=identity_demo.MINIAPP_CLIENT).first()
+    secrets_path = identity_demo.client_secrets_file()
+    stored = json.loads(secrets_path.read_text()) if secrets_path.exists() else {}
+    if client is None or not stored.get(client.name):
+        return None
+    secret_file = data_dir / "secrets" / "miniapp-client-secret"
+    _write_secret(secret_file, stored[client.name])
+    hub_path = data_dir / "secrets" / "demo-hub.json"
+    hub: dict[str, str] = json.loads(hub_path.read_text()) if hub_path.exists() else {}
+    key, key_file = hub.get("miniapp"), data_dir / "secrets" / "miniapp-hub-key"
+    if key:
+        _write_secret(key_file, key)
+    else:
+        key_file.unlink(missing_ok=True)
+    # The seed also files the key under the consumer's id (member/system): that names it.
+    hub_client = next((name for name, value in hub.items() if key and value == key
+                       and "/" in name), MINIAPP_HUB_CLIENT)
+    return MiniAppSetup(issuer, client.client_id, secret_file, gateway_url, hub_client,
+                        key_file)
+
+
+def miniapp_command(python: str, setup: MiniAppSetup) -> list[str]:
+    return [python, "-m", "govhub_sandbox.miniapp", "--host", "127.0.0.1",
+            "--port", str(MINIAPP_PORT), "--issuer", setup.issuer,
+            "--client-id", setup.client_id, "--client-secret-file", str(setup.secret_file),
+            "--gateway-url", setup.gateway_url, "--hub-client", setup.hub_client,
+            "--hub-key-file", str(setup.hub_key_file)]
+
+
+def portal_hub_environment(data_dir: Path, ports: HubPorts,
+                           hub_secrets: dict[str, str]) -> dict[str, str]:
+    """The citizen app's cards come through the demo gateway with its own consumer key (web
+    and worker: the worker refreshes the cards), unless the caller chose a hub."""
+    if os.environ.get("GOVHUB_HUB_GATEWAY_URL") or "portal" not in hub_secrets:
+        return {}
+    key_file = data_dir / "secrets" / "portal-hub-key"
+    key_file.write_text(hub_secrets["portal"])
+    key_file.chmod(0o600)
+    return {"GOVHUB_HUB_GATEWAY_URL": f"http://127.0.0.1:{ports.gateway}",
+            "GOVHUB_HUB_API_KEY_FILE": str(key_file)}
+
+
 def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
               vneid_port: int = VNEID_SANDBOX_PORT, vneid_config: Path | None = None,
-              hub_ports: HubPorts | None = None) -> dict[str, list[str]]:
+              hub_ports: HubPorts | None = None,
+              miniapp: MiniAppSetup | None = None) -> dict[str, list[str]]:
     python = sys.executable
     upstream_ports = (hub_ports.upstreams if hub_ports else UPSTREAM_PORTS).items()
-    return {
+    # The web mini-app, loopback only; its client secret and hub key are read from files.
+    extra = {"miniapp": miniapp_command(python, miniapp)} if miniapp else {}
+    return extra | {
         # The data plane and the simulated providers behind it, loopback only.
         "gateway": [python, "-m", "govhub_gateway", "run"],
         "upstreams": [python, "-m", "govhub_sandbox.upstreams", "--host", "127.0.0.1",
@@ -150,6 +224,16 @@ def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
                 "--port", str(port), "--lifespan", "off", "--no-access-log"],
         "worker": [python, "-m", "govhub", "db_worker", "--interval", "1", "--no-reload"],
     }
+
+
+def _demo_miniapp(data_dir: Path, hub_ports: HubPorts) -> MiniAppSetup | None:
+    # honcho stops every process when one exits: a taken port must not end the demo.
+    if free_port_or(MINIAPP_PORT) != MINIAPP_PORT:
+        print(f"govhub demo: port {MINIAPP_PORT} is taken; the web mini-app is not started.",
+              flush=True)
+        return None
+    return prepare_miniapp(data_dir, issuer=os.environ["GOVHUB_PUBLIC_URL"].rstrip("/"),
+                           gateway_url=f"http://127.0.0.1:{hub_ports.gateway}")
 
 
 def run_demo(args: list[str]) -> int:
@@ -193,6 +277,7 @@ def run_demo(args: list[str]) -> int:
     os.environ.update(gateway_environment(
         data_dir, hub_ports, control_url=f"http://127.0.0.1:{options.port}",
         token=hub_secrets["gateway"]))
+    os.environ.update(portal_hub_environment(data_dir, hub_ports, hub_secrets))
     if options.seed_only:
         return 0
 
@@ -200,14 +285,17 @@ def run_demo(args: list[str]) -> int:
     from honcho.printer import Printer
 
     manager = Manager(Printer(sys.stdout))
+    miniapp = _demo_miniapp(data_dir, hub_ports)
     for name, command in processes(options.host, options.port, sms_port=sms_port,
                                    vneid_port=vneid_port, vneid_config=vneid_config,
-                                   hub_ports=hub_ports).items():
+                                   hub_ports=hub_ports, miniapp=miniapp).items():
         manager.add_process(name, shlex.join(command), env=dict(os.environ))
     url = f"http://{options.host}:{options.port}/"
     outbox = f"Sign-in codes sent by SMS (sandbox outbox): {sms_url}/\n" if sms_env else ""
     if vneid_env:
         outbox += f"Sign in with VNeID: test citizens of the sandbox VNeID at {vneid_url}/\n"
+    if miniapp:
+        outbox += f"Web mini-app Tra cứu thửa đất: http://127.0.0.1:{MINIAPP_PORT}/\n"
     outbox += (f"Integration hub gateway: http://127.0.0.1:{hub_ports.gateway}/r1/listClients "
                f"(metrics: http://127.0.0.1:{hub_ports.admin}/metrics)\n")
     print(f"\ngovhub demo: {url}  (admin: {url}admin/, API: {url}api/docs)\n{outbox}"

@@ -60,6 +60,7 @@ ACCOUNTS = [
 ]
 CITIZEN = ("congdan.demo", "Trương Thị Dân", "0912345678", COMMUNE_A)
 
+MINIAPP_CLIENT = "Tra cứu thửa đất (ứng dụng con)"
 # Single sign-on clients (issue 3 §8): the citizen app (public, PKCE) and a mini-app
 # (confidential), with the URLs the later issues serve them at.
 CLIENTS = [
@@ -67,11 +68,21 @@ CLIENTS = [
      "client_type": Client.CLIENT_PUBLIC, "allowed_scopes": "openid profile phone commune",
      "redirect_uris": "http://127.0.0.1:8000/app/callback",
      "post_logout_redirect_uris": "http://127.0.0.1:8000/"},
-    {"name": "Tra cứu thửa đất (ứng dụng con)", "agency": "sonnmt",
+    # The land-parcel web mini-app (govhub_sandbox.miniapp, issue 5 §4), run by `govhub demo`
+    # on :8070. First-party (the province's own department): no consent page, so opening it
+    # from the citizen app signs the person in silently (prompt=none, OIDC Core §3.1.2.1).
+    # Its back-channel logout URI ends its session when the person signs out of govhub
+    # (OpenID Connect Back-Channel Logout 1.0 §2.2).
+    {"name": MINIAPP_CLIENT, "agency": "sonnmt",
      "client_type": Client.CLIENT_CONFIDENTIAL, "allowed_scopes": "openid profile commune",
      "redirect_uris": "http://127.0.0.1:8070/callback",
-     "post_logout_redirect_uris": "http://127.0.0.1:8070/"},
+     "post_logout_redirect_uris": "http://127.0.0.1:8070/",
+     "backchannel_logout_uri": "http://127.0.0.1:8070/backchannel-logout",
+     "skip_authorization": True},
 ]
+# What the seed sets again on a client registered by an earlier demo (a database seeded
+# before the mini-app had a back-channel logout endpoint), through identity's services.
+KEPT_IN_STEP = ("backchannel_logout_uri", "skip_authorization")
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,13 @@ def client_secrets_file() -> Path:
     return Path(settings.GOVHUB_DATA_DIR) / "secrets" / "demo-clients.json"
 
 
+def _keep_in_step(client: Client, spec: dict[str, Any]) -> None:
+    changes = {name: spec[name] for name in KEPT_IN_STEP
+               if name in spec and getattr(client, name) != spec[name]}
+    if changes:
+        services.update_client(actor=DEMO, client=client, **changes)
+
+
 def _clients(agencies: dict[str, Agency]) -> list[DemoClient]:
     path = client_secrets_file()
     secrets_by_name: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
@@ -132,11 +150,14 @@ def _clients(agencies: dict[str, Agency]) -> list[DemoClient]:
         client = Client.objects.filter(name=spec["name"]).first()
         if client is None:
             client, secret = services.register_client(
-                actor=DEMO, agency=agencies[str(spec["agency"])], skip_authorization=True,
-                authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE, **fields)
+                actor=DEMO, agency=agencies[str(spec["agency"])],
+                authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
+                **{"skip_authorization": True, **fields})
             if secret:
                 secrets_by_name[client.name] = secret
-        elif not client.is_public and client.name not in secrets_by_name:
+        else:
+            _keep_in_step(client, spec)
+        if not client.is_public and client.name not in secrets_by_name:
             # The secrets file was lost; only a hash is stored, so issue a new secret.
             secrets_by_name[client.name] = services.rotate_client_secret(actor=DEMO,
                                                                          client=client)

@@ -124,20 +124,3 @@ def test_a_young_card_whose_refresh_failed_is_labelled_too(hub_settings: Any,
 def test_a_search_shows_the_catalog_without_cards(hub_settings: Any, client: Client) -> None:
     stored(CardKind.PRICES, PRICES, timedelta(0))
     assert "hub-cards" not in page(client, "/?q=land")
-
-
-def test_the_hub_key_may_come_from_a_file_and_cards_need_both_url_and_key(
-        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from govhub.config.environment import Environment
-
-    key_file = tmp_path / "hub-key"
-    key_file.write_text("ghk_from_file\n")
-    monkeypatch.setenv("GOVHUB_HUB_GATEWAY_URL", "http://127.0.0.1:8080")
-    monkeypatch.setenv("GOVHUB_HUB_API_KEY_FILE", str(key_file))
-    environment = Environment()
-    assert environment.hub_cards_enabled
-    assert environment.hub_api_key is not None
-    assert environment.hub_api_key.get_secret_value() == "ghk_from_file"
-    assert environment.hub_client == "000.00.00.H12/chinhquyenso"
-    monkeypatch.delenv("GOVHUB_HUB_GATEWAY_URL")
-    assert not Environment().hub_cards_enabled  # the default: no cards
