@@ -125,8 +125,7 @@ def gateway_environment(data_dir: Path, ports: HubPorts, *, control_url: str,
                         token: str) -> dict[str, str]:
     """The demo gateway's settings (govhub_gateway.config); its token in a file, never argv."""
     token_file = data_dir / "secrets" / "gateway-token"
-    token_file.write_text(token)
-    token_file.chmod(0o600)
+    _write_secret(token_file, token)
     return {"GOVHUB_GATEWAY_ID": "gw-camau-1", "GOVHUB_GATEWAY_TOKEN_FILE": str(token_file),
             "GOVHUB_GATEWAY_CONTROL_URL": control_url,
             "GOVHUB_GATEWAY_DATA_DIR": str(data_dir / "gateway"),
@@ -194,8 +193,7 @@ def portal_hub_environment(data_dir: Path, ports: HubPorts,
     if os.environ.get("GOVHUB_HUB_GATEWAY_URL") or "portal" not in hub_secrets:
         return {}
     key_file = data_dir / "secrets" / "portal-hub-key"
-    key_file.write_text(hub_secrets["portal"])
-    key_file.chmod(0o600)
+    _write_secret(key_file, hub_secrets["portal"])
     return {"GOVHUB_HUB_GATEWAY_URL": f"http://127.0.0.1:{ports.gateway}",
             "GOVHUB_HUB_API_KEY_FILE": str(key_file)}
 
