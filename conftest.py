@@ -5,7 +5,7 @@ tests that need real services (PostgreSQL, Redis)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,24 @@ def require_service(variable: str) -> str:
 
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+# conventions.md, "Recipes verified on these machines": Debian's Chromium, headless, loopback only.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium per test module (Playwright's sync API); tests make contexts."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(),
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def require_chromium() -> str:

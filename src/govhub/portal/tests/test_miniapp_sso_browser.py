@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, require_chromium
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from conftest import PASSWORD
+from playwright.sync_api import Browser, Page, expect
 
 from govhub.identity import services
 from govhub.identity.models import Client, ClientSession, SignInSession
@@ -36,19 +36,8 @@ from govhub_sandbox.serving import RunningApp, base_url, bind, start_in_thread, 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 HUB_CLIENT = "000.00.03.H12/tracuuthuadat"
 
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=require_chromium(),
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
