@@ -31,3 +31,14 @@ WHITENOISE_USE_FINDERS = True
 OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"]}  # noqa: F405
 # Sign-in codes go nowhere unless a test points GOVHUB_SMS at a (sandbox) gateway.
 GOVHUB_SMS = {**GOVHUB_SMS, "BACKEND": "locmem"}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A test database in a file, not Django's in-memory default: an in-memory SQLite database
+    # is one connection that live-server threads share with the test's thread, so a request
+    # still running when a transactional test flushes (a gateway's heartbeat, say) can undo
+    # the flush. With a file each thread has its own connection and transaction, as in
+    # production. synchronous=OFF: a crash of a test run loses nothing worth keeping.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(os.environ["GOVHUB_DATA_DIR"], "test.sqlite3")}
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
+        DATABASES["default"]["OPTIONS"]["init_command"]  # noqa: F405
+        .replace("synchronous=FULL", "synchronous=OFF"))

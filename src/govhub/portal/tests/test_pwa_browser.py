@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import PASSWORD
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from govhub.portal.models import Status
 
@@ -141,14 +142,28 @@ def test_new_release_waits_for_the_person_then_replaces_the_old_cache(
     # Until the person chooses, the old worker still serves the page.
     assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.waiting)")
     banner.locator("button").click()
-    page.wait_for_function("navigator.serviceWorker.controller && "
-                           "navigator.serviceWorker.controller.state === 'activated'")
+    poll(page, "navigator.serviceWorker.controller?.state === 'activated'")
     page.wait_for_load_state()
     expect(page.locator("#update-banner")).to_be_hidden()
     # The old release's cache is deleted on activation (wait_for_function cannot await).
     deadline = time.monotonic() + 5
     while page.evaluate("caches.keys()") != ["govhub-shell-release2"]:
         assert time.monotonic() < deadline, page.evaluate("caches.keys()")
+        page.wait_for_timeout(100)
+
+
+def poll(page: Page, expression: str, seconds: float = 5) -> None:
+    """Wait until ``expression`` is true in the page. Not ``wait_for_function``: its poller is
+    re-installed by string evaluation when the page reloads, which the page's CSP (no
+    'unsafe-eval') rightly refuses; ``evaluate`` goes through the DevTools protocol."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError:  # the page is reloading: its context was just destroyed
+            pass
+        assert time.monotonic() < deadline, f"not true within {seconds} s: {expression}"
         page.wait_for_timeout(100)
 
 
