@@ -8,8 +8,8 @@ through the gateway with the real ``GatewayPolicy`` built from a Snapshot ("gate
 API-key authentication (a ``ghk_`` key), the four X-Road identification headers with a
 fresh ``X-Road-Id`` per request (wrk Lua script), an approved grant for the operation, a
 quota too large to trigger, the evidence log (a real ``EvidenceSpool`` with its 200 ms group
-fsync), Prometheus metrics (``GatewayMetrics``) and the JSON access log at INFO to a file,
-formatted as the runner formats it. Proxies and upstream share CPU 0, wrk runs on CPU 1
+fsync), Prometheus metrics (``GatewayMetrics``) and the gateway's JSON access log
+(``AccessLog``, one line per exchange) to a file. Proxies and upstream share CPU 0, wrk runs on CPU 1
 (``benchmarks/gateway_engine.py`` has the plumbing).
 
 Targets (issue 4): gateway-full throughput ≥ 30% of nginx's, and at most 0.5 ms added p50
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import http.client
 import logging
@@ -31,6 +32,7 @@ import os
 import pstats
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,7 @@ from govhub_contracts.snapshot import (  # noqa: E402
     Snapshot,
     System,
 )
+from govhub_gateway.access_log import FLUSH_SECONDS, AccessLog  # noqa: E402
 from govhub_gateway.credentials import TokenVerifier  # noqa: E402
 from govhub_gateway.metrics import GatewayMetrics  # noqa: E402
 from govhub_gateway.policy import GatewayPolicy  # noqa: E402
@@ -134,33 +137,38 @@ class HubPolicy(GatewayPolicy):
         if self.flusher is not None:
             self.flusher.cancel()
         self.spool.close()
+        self.access_log.close()
 
 
-def configure_access_log(path: Path) -> None:
-    """As ``runner.configure_logging`` does, but to a file: one JSON line per exchange."""
+def configure_logging(workdir: Path) -> AccessLog:
+    """As the runner does, but to files: the JSON log (root at INFO, which also enables the
+    access log) to ``gateway.log``, one JSON access line per exchange to ``access.log``."""
     from govhub_gateway.runner import JsonFormatter
 
-    handler = logging.FileHandler(path)
+    handler = logging.FileHandler(workdir / "gateway.log")
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    return AccessLog(workdir / "access.log")
 
 
 def hub_policy(upstream_host: str, upstream_port: int) -> HubPolicy:
     """The gateway-full policy factory (run by ``start_gateway`` in the gateway process,
     inside its event loop; outside one the spool simply has no group-commit task)."""
     workdir = Path(os.environ.get(WORKDIR_ENV) or tempfile.mkdtemp(prefix="govhub-hub-"))
-    configure_access_log(workdir / "access.log")
+    access_log = configure_logging(workdir)
     spool = EvidenceSpool(workdir / "spool", "gw-bench")
     policy = HubPolicy(gateway_id="gw-bench", evidence=spool, metrics=GatewayMetrics(),
-                       tokens=TokenVerifier())
+                       tokens=TokenVerifier(), access_log=access_log)
     policy.spool = spool
     policy.update_snapshot(hub_snapshot(upstream_host, upstream_port))
     try:
         policy.flusher = asyncio.get_running_loop().create_task(spool.run_flusher())
     except RuntimeError:  # no running loop: a unit test calling decide() directly
         policy.flusher = None
+    else:
+        gc.freeze()  # as Gateway.start does once the policy is built
     return policy
 
 
@@ -302,6 +310,7 @@ def run(args: argparse.Namespace) -> None:
             results = measure(running, args.seconds, path=PATH, script=script,
                               rounds=args.rounds)
             measured = sum(int(results["gateway-full", c]["requests"]) for c in (1, 50))
+            time.sleep(3 * FLUSH_SECONDS)  # the access log writes its lines in batches
             evidence, access = check_records(running.workdir / "gateway-full", measured)
         print(f"load average after the run: {load()}; every answer was 200; gateway-full "
               f"wrote {evidence} evidence records and {access} access-log lines for "

@@ -3,7 +3,9 @@ tamper-evident log of every exchange).
 
 Each gateway writes its own chain: record ``n`` carries ``previous_hash`` = the ``hash`` of
 record ``n - 1`` (``GENESIS_HASH`` for the first) and ``hash`` = SHA-256 over its own canonical
-JSON (``EvidenceRecord.compute_hash``). So:
+JSON (``EvidenceRecord.compute_hash``; the form is defined in ``govhub_contracts.evidence_hash``
+so that the gateway, hashing a plain dict, and this check, hashing a model rebuilt from
+database rows, agree byte for byte). So:
 
 * a record edited in place no longer matches its own ``hash`` → "altered";
 * a record edited *and* re-hashed, or removed, breaks the link of the record after it →

@@ -22,6 +22,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from govhub_contracts.evidence_hash import canonical_datetime, canonical_ms, evidence_digest
+
 SNAPSHOT_MEDIA_TYPE = "application/vnd.govhub.snapshot+json"
 # The token type a gateway presents to fetch snapshots, send heartbeats and ship evidence.
 GATEWAY_TOKEN_PREFIX = "ghg_"  # noqa: S105 - a prefix, not a secret
@@ -222,8 +224,14 @@ class EvidenceRecord(Frozen):
     hash: str = ""
 
     def compute_hash(self) -> str:
-        body = self.model_copy(update={"hash": ""}).model_dump_json()
-        return hashlib.sha256(body.encode()).hexdigest()
+        """SHA-256 of the canonical JSON of every field but ``hash``
+        (``govhub_contracts.evidence_hash``: the gateway hashes the same text from a plain
+        dict on its hot path)."""
+        fields = self.model_dump(exclude={"hash"})
+        fields["started_at"] = canonical_datetime(self.started_at)
+        fields["duration_ms"] = canonical_ms(self.duration_ms)
+        fields["upstream_ms"] = canonical_ms(self.upstream_ms)
+        return evidence_digest(fields)
 
 
 class EvidenceBatch(Frozen):

@@ -312,6 +312,11 @@ class ClientConnection(asyncio.Protocol):
             req.handler = DISCARD  # read the rest and drop it, then move on
             req.answered = True
             return
+        # The exchange is over: drop the request → handler link, the one edge that made
+        # request and ForwardExchange a reference cycle, so reference counting frees them
+        # at once. Left to the cyclic GC, ~11 objects per exchange cost ~3 µs per request
+        # in collections at 13k requests/s (issue 4's benchmark).
+        req.handler = None
         self._advance()
 
     def _advance(self) -> None:

@@ -151,15 +151,22 @@ class CredentialTable:
         self.certificates = {c.sha256_fingerprint.lower(): c.client
                              for c in snapshot.certificates}
         self.token_issuer = snapshot.token_issuer
+        self._verified: dict[str, _ApiKeyEntry] = {}  # full ``ghk_`` key → its entry
 
     def check_api_key(self, value: str, now: float) -> Authenticated | Rejected:
-        key_id, _, secret = value[len(API_KEY_PREFIX):].partition("_")
-        entry = self.api_keys.get(key_id)
-        if not secret or entry is None:
-            return Rejected("unknown API key")
-        digest = hashlib.sha256(secret.encode()).hexdigest()
-        if not hmac.compare_digest(digest, entry.secret_sha256):
-            return Rejected("unknown API key")  # same words: do not confirm the key id exists
+        entry = self._verified.get(value)
+        if entry is None:
+            key_id, _, secret = value[len(API_KEY_PREFIX):].partition("_")
+            entry = self.api_keys.get(key_id)
+            if not secret or entry is None:
+                return Rejected("unknown API key")
+            digest = hashlib.sha256(secret.encode()).hexdigest()
+            if not hmac.compare_digest(digest, entry.secret_sha256):
+                return Rejected("unknown API key")  # same words: the key id's existence
+            # Remember the exact key that matched: the next call with it skips the SHA-256
+            # (issue 4: per-request cost). At most one entry per key of this snapshot, so
+            # no guessed value is ever stored; a new snapshot starts a new table.
+            self._verified[value] = entry
         if entry.expires_at is not None and now >= entry.expires_at:
             return Rejected("the API key has expired")
         return Authenticated(entry.client, "api-key")

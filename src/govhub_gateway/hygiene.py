@@ -8,11 +8,13 @@ appends the client address to X-Forwarded-For so the provider can log who called
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from govhub_gateway.exchange import Forward, RequestHead
 
 VIA = "1.1 govhub-gateway"
+_VIA_BYTES = VIA.encode()
 
 # RFC 9110 §7.6.1, plus Proxy-Connection (a non-standard field old clients still send) and
 # Content-Length, which the engine recomputes from the framing it chooses.
@@ -20,8 +22,16 @@ HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
     "upgrade", "proxy-authorization", "proxy-authenticate", "content-length",
 })
+_HOP_BY_HOP_BYTES = frozenset(name.encode() for name in HOP_BY_HOP)  # response names are bytes
 # The gateway answers Expect itself (RFC 9110 §10.1.1), and sets Host for the upstream.
 _REQUEST_ONLY = frozenset({"expect", "host"})
+
+
+@functools.lru_cache(maxsize=64)
+def _always_dropped(policy_drops: frozenset[str]) -> frozenset[str]:
+    """Hop-by-hop and request-only fields plus the policy's: one set per policy's set
+    (policies reuse one frozenset), not three unions per request."""
+    return HOP_BY_HOP | _REQUEST_ONLY | policy_drops
 
 
 def connection_options(headers: Iterable[tuple[str, str]]) -> frozenset[str]:
@@ -60,7 +70,10 @@ def framing_error(headers: Iterable[tuple[str, str]]) -> str | None:
 
 def upstream_request_headers(head: RequestHead, forward: Forward) -> list[str]:
     """Header lines (without CRLF) for the upstream request, framing excluded."""
-    dropped = HOP_BY_HOP | _REQUEST_ONLY | forward.drop_headers | connection_options(head.headers)
+    options = connection_options(head.headers)
+    dropped = _always_dropped(forward.drop_headers)
+    if options:
+        dropped = dropped | options
     host = forward.host_header or f"{forward.host}:{forward.port}"
     lines = [f"host: {host}"]
     via: list[str] = []
@@ -93,14 +106,11 @@ def client_response_headers(headers: list[tuple[bytes, bytes]]) -> list[bytes]:
     via = b""
     for name, value in headers:
         lower = name.lower()
-        if lower in options:
+        if lower in options or lower in _HOP_BY_HOP_BYTES:
             continue
-        text = lower.decode("latin-1")
-        if text in HOP_BY_HOP:
-            continue
-        if text == "via":
+        if lower == b"via":
             via = via + b", " + value if via else value
             continue
         lines.append(name + b": " + value)
-    lines.append(b"Via: " + (via + b", " if via else b"") + VIA.encode())
+    lines.append(b"Via: " + (via + b", " if via else b"") + _VIA_BYTES)
     return lines

@@ -117,12 +117,26 @@ REST_HEADER_NAMES = ("X-Road-Client", "X-Road-Id", "X-Road-UserId", "X-Road-Issu
                      "X-Road-Protocol-Version")
 
 
+# The whole valid client id at once (same rule as check_client: one "/", two parts).
+_CLIENT = re.compile(r"[!-.0-~]+/[!-.0-~]+")
+
+
 def identify_rest(headers: list[tuple[str, str]]) -> Identification | list[FieldError]:
     """The identification from REST headers (names already lower-case, first value wins)."""
     found: dict[str, str] = {}
     for key, value in headers:
         if key.startswith("x-road-") and key not in found:
             found[key] = value
-    return identify(found.get("x-road-client"), found.get("x-road-id"),
-                    found.get("x-road-userid"), found.get("x-road-issue"),
-                    found.get("x-road-protocol-version"), REST_HEADER_NAMES)
+    client, request_id = found.get("x-road-client"), found.get("x-road-id")
+    user_id, issue = found.get("x-road-userid"), found.get("x-road-issue")
+    version = found.get("x-road-protocol-version")
+    # The common case, valid headers, in a few C calls (issue 4: per-request cost); any
+    # doubt goes through identify(), which names every problem.
+    if client and request_id and user_id and issue and version is None:
+        user_id, issue = user_id.strip(), issue.strip()
+        if (_CLIENT.fullmatch(client) and _REQUEST_ID.fullmatch(request_id)
+                and 0 < len(user_id) <= MAX_VALUE_CHARS and _PRINTABLE.fullmatch(user_id)
+                and 0 < len(issue) <= MAX_VALUE_CHARS and _PRINTABLE.fullmatch(issue)):
+            return Identification(client, request_id, user_id, issue)
+    return identify(client, request_id, found.get("x-road-userid"),
+                    found.get("x-road-issue"), version, REST_HEADER_NAMES)

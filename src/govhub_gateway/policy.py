@@ -25,7 +25,7 @@ from typing import Any
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.snapshot import Protocol, Snapshot
-from govhub_gateway.access_log import write_access_line
+from govhub_gateway.access_log import AccessLog
 from govhub_gateway.credentials import (
     CREDENTIAL_HEADERS,
     Authenticated,
@@ -82,10 +82,12 @@ class Compiled:
 class GatewayPolicy:
     def __init__(self, *, gateway_id: str, evidence: EvidenceSink, metrics: GatewayMetrics,
                  tokens: TokenVerifier, problem_base_url: str = "",
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 access_log: AccessLog | None = None) -> None:
         self.gateway_id = gateway_id
         self.evidence = evidence
         self.metrics = metrics
+        self.access_log = access_log if access_log is not None else AccessLog()
         self.tokens = tokens
         self.clock = clock
         self.refusals = Refusals(problem_base_url)
@@ -175,10 +177,10 @@ class GatewayPolicy:
         self.metrics.observe(exchange.consumer, exchange.provider, exchange.service,
                              exchange.operation, outcome.status, fault_origin,
                              outcome.total_seconds)
-        write_access_line(request_id=exchange.request_id, client=exchange.client,
-                          service=exchange.service_id, operation=exchange.operation,
-                          status=outcome.status, duration_ms=outcome.total_seconds * 1000,
-                          fault_origin=fault_origin, exchange_id=exchange.exchange_id)
+        self.access_log.write(request_id=exchange.request_id, client=exchange.client,
+                              service=exchange.service_id, operation=exchange.operation,
+                              status=outcome.status, duration_ms=outcome.total_seconds * 1000,
+                              fault_origin=fault_origin, exchange_id=exchange.exchange_id)
         if exchange.evidence:
             self.evidence.append(self._evidence_fields(head, exchange, outcome, fault_origin))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import signal
@@ -24,6 +25,7 @@ from typing import Any
 
 import aiohttp
 
+from govhub_gateway.access_log import AccessLog
 from govhub_gateway.admin_server import AdminHooks, start_admin_server
 from govhub_gateway.config import GatewayConfig
 from govhub_gateway.credentials import TokenVerifier
@@ -91,9 +93,11 @@ class Gateway:
         self.spool = EvidenceSpool(config.spool_dir, config.gateway_id)
         self.metrics = GatewayMetrics()
         self.tokens = TokenVerifier()
+        self.access_log = AccessLog()  # stderr, beside the JSON log lines
         self.policy = GatewayPolicy(gateway_id=config.gateway_id, evidence=self.spool,
                                     metrics=self.metrics, tokens=self.tokens,
-                                    problem_base_url=config.problem_base_url)
+                                    problem_base_url=config.problem_base_url,
+                                    access_log=self.access_log)
         self.tasks: list[asyncio.Task[None]] = []
         self.server: Any = None
         self.admin: Any = None
@@ -115,6 +119,9 @@ class Gateway:
     async def start(self) -> None:
         config = self.config
         self.snapshots.load_from_disk()  # serve at once, even with the control plane down
+        # Everything built so far lives as long as the process: keep the cyclic garbage
+        # collector from walking it again and again while exchanges run (gc.freeze).
+        gc.freeze()
         self.server = await start_server(
             self.policy, host=config.host, port=config.port,
             ssl_context=config.ssl_context(), problem_base_url=config.problem_base_url)
@@ -157,6 +164,7 @@ class Gateway:
         if self.spool.pending_count():
             await self._final_ship()
         self.spool.close()
+        self.access_log.close()
         if self.admin is not None:
             await self.admin.close()
         await self.session.close()

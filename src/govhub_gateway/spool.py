@@ -9,14 +9,22 @@ Layout of the spool directory::
     cursor.json                   the last shipped record (sequence and hash)
 
 Durability choice. ``append`` runs on the gateway's hot path after every exchange, so it
-must cost microseconds, not an fsync (milliseconds on most disks). It therefore writes the
-line with one ``os.write`` to a file descriptor opened with ``O_APPEND``: once ``append``
-returns, the line is in the kernel's page cache and survives a crash (or SIGKILL) of the
-gateway process. The data reaches the disk in groups: :meth:`EvidenceSpool.run_flusher`
-calls ``fsync`` every ``flush_interval_seconds`` (200 ms by default, off the event loop),
-and :meth:`close` does so on shutdown. A power loss or kernel crash can therefore lose at
-most the last group (≤ 200 ms of exchanges); the torn or zero-filled tail it may leave is
-dropped on restart and the chain continues from the last intact record.
+must cost microseconds, not an fsync (milliseconds on most disks), nor even a system call
+per record. It chains and hashes the record from a plain dict (the canonical JSON of
+``govhub_contracts.evidence_hash``; no model is built or validated) and queues the line; the
+lines queued during one event-loop turn are written with one ``os.write`` to a file
+descriptor opened with ``O_APPEND`` by a callback at the end of that turn (at once when no
+loop runs). So by the end of the loop turn in which its exchange completed, the record
+is in the kernel's page cache and survives a crash (or SIGKILL)
+of the gateway process; a crash *inside* that turn loses the records of that turn only. The
+data reaches the disk in groups: :meth:`EvidenceSpool.run_flusher` calls ``fsync`` every
+``flush_interval_seconds`` (200 ms by default) in a worker thread, which also syncs and
+closes a segment finished by a rotation and the directory entry of the new one, so the
+event loop never waits for a disk; :meth:`close` does all of it on shutdown. A power loss
+or kernel crash can therefore lose at most the last group (≤ 200 ms of exchanges); the torn
+or zero-filled tail it may leave is dropped on restart and the chain continues from the
+last intact record. A failed write (disk full) is cut off and the chain resumes from the
+last record written, so the file never holds a broken link.
 
 Segments rotate at ``max_segment_bytes`` and are deleted only once every record in them has
 been shipped (the cursor is on disk before any segment is removed), so the chain's state is
@@ -26,85 +34,45 @@ always recoverable from the newest segment or, failing that, from the cursor.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import logging
 import os
-import re
 import threading
-from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from govhub_contracts.evidence_chain import ChainBreak, verify_chain
+from govhub_contracts.evidence_hash import canonical_datetime, canonical_ms
 from govhub_contracts.snapshot import GENESIS_HASH, EvidenceRecord
+from govhub_gateway.evidence_line import encode_record
+from govhub_gateway.spool_files import (
+    SEGMENT_PATTERN,
+    fsync_directory,
+    list_segments,
+    read_records,
+    segment_name,
+    verify_spool,
+    write_atomically,
+)
+
+# The file helpers are part of this module's interface (the runner, the CLI, tests).
+__all__ = ["SEGMENT_PATTERN", "EvidenceSpool", "PendingBatch", "list_segments", "read_records",
+           "segment_name", "verify_spool", "write_atomically"]
 
 logger = logging.getLogger(__name__)
 
-SEGMENT_PATTERN = re.compile(r"^evidence-(\d{12})\.jsonl$")
 CURSOR_NAME = "cursor.json"
 DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024
-
-
-def segment_name(first_sequence: int) -> str:
-    return f"evidence-{first_sequence:012d}.jsonl"
-
-
-def list_segments(directory: Path) -> list[tuple[int, Path]]:
-    """The spool's segments as (first sequence, path), oldest first."""
-    found = []
-    for path in directory.iterdir():
-        match = SEGMENT_PATTERN.match(path.name)
-        if match:
-            found.append((int(match.group(1)), path))
-    return sorted(found)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so a crash leaves the old or the new content, never a mix:
-    a temporary file, fsync, rename over the target, fsync of the directory (POSIX rename
-    is atomic; the directory fsync makes the rename itself durable)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_directory(path.parent)
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a created or renamed name durable (POSIX: fsync of the file does not cover its
-    directory entry)."""
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def read_records(path: Path) -> Iterator[tuple[EvidenceRecord, int]]:
-    """The intact records of one segment with the byte offset just after each; stops at the
-    first line that is incomplete or does not parse (a torn tail)."""
-    with path.open("rb") as stream:
-        offset = 0
-        for line in stream:
-            if not line.endswith(b"\n"):
-                return
-            try:
-                record = EvidenceRecord.model_validate_json(line)
-            except ValidationError:
-                return
-            offset += len(line)
-            yield record, offset
+MAX_QUEUED_LINES = 512  # a loop turn queuing more writes them at once (bounded memory)
+# The fields a record is hashed over, and the defaults of those a caller may leave out.
+_HASHED_FIELDS = frozenset(EvidenceRecord.model_fields) - {"hash"}
+_CALLER_FIELDS = len(_HASHED_FIELDS) - 3  # without gateway, sequence, previous_hash
+_DEFAULTS: dict[str, Any] = {
+    name: info.default for name, info in EvidenceRecord.model_fields.items()
+    if not info.is_required() and name != "hash"}
 
 
 @dataclass(slots=True)
@@ -133,68 +101,141 @@ class EvidenceSpool:
         self._segment_start = 0
         self._segment_bytes = 0
         self._written = 0  # sequence of the last record written to the OS
+        self._written_hash = GENESIS_HASH  # and its hash
+        self._queue: list[bytes] = []  # lines chained but not yet written
+        self._retired: list[int] = []  # finished segments' descriptors, to fsync and close
+        self._directory_synced = True
         self._synced = 0  # sequence of the last record known to be on disk
         self._closed = False
         self._shipped_sequence, self._shipped_hash = self._read_cursor()
         self._sequence, self._last_hash = self._recover()
         self._synced = self._written = self._sequence
+        self._written_hash = self._last_hash
         self._read_segment, self._read_offset = self._locate_read_position()
 
     # -- the hot path ---------------------------------------------------------------------
 
     def append(self, fields: dict[str, Any]) -> None:
-        """The EvidenceSink method: chain, hash and write one record (one ``os.write``)."""
-        self.append_record(fields)
-
-    def append_record(self, fields: dict[str, Any]) -> EvidenceRecord:
-        """:meth:`append`, returning the record as written."""
+        """The EvidenceSink method: chain and hash one record, and queue its line. On the
+        event loop the lines of one loop turn go to the OS in one ``os.write`` at the end of
+        that turn (before any connection can read its next request); without a running
+        loop the line is written before ``append`` returns. ``fields`` must be the record's
+        fields without ``gateway``, ``sequence``, ``previous_hash`` and ``hash`` (defaults may
+        be left out); ``started_at`` a datetime."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the evidence spool is closed")
-            unsigned = EvidenceRecord(**{**fields, "gateway": self.gateway_id,
-                                         "sequence": self._sequence + 1,
-                                         "previous_hash": self._last_hash, "hash": ""})
-            record = unsigned.model_copy(update={"hash": unsigned.compute_hash()})
-            line = (record.model_dump_json() + "\n").encode()
-            if self._fd is None or self._segment_bytes >= self.max_segment_bytes:
-                self._open_segment(record.sequence)
-            assert self._fd is not None
+            self._queue.append(self._chain(fields))
+            if len(self._queue) > 1 and len(self._queue) < MAX_QUEUED_LINES:
+                return  # a write is already scheduled for this loop turn
             try:
-                view = memoryview(line)
-                while view:  # a regular file takes it whole; loop for the letter of POSIX
-                    view = view[os.write(self._fd, view):]
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is None or len(self._queue) >= MAX_QUEUED_LINES:
+                self._write_queue()  # raises OSError to the caller: the record is not kept
+                return
+        loop.call_soon(self._write_queued_lines)
+
+    def append_record(self, fields: dict[str, Any]) -> EvidenceRecord:
+        """:meth:`append` written at once, returning the record as written (parsed back:
+        for tests and tools, not the hot path)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the evidence spool is closed")
+            line = self._chain(fields)
+            self._queue.append(line)
+            self._write_queue()
+        return EvidenceRecord.model_validate_json(line)
+
+    def _chain(self, fields: dict[str, Any]) -> bytes:
+        """The next record's line (lock held): its canonical JSON (``evidence_hash``, written
+        by ``evidence_line``), hashed, with ``hash`` appended as the last member. No model
+        is built: the field set is checked against ``EvidenceRecord``'s, the types the
+        canonical form pins are normalised, and the policy builds the rest from typed
+        values (a wrong type raises here, before the chain moves on)."""
+        if len(fields) != _CALLER_FIELDS:  # some defaults left out (the policy gives all)
+            fields = {**_DEFAULTS, **fields}
+        record = {**fields, "gateway": self.gateway_id, "sequence": self._sequence + 1,
+                  "previous_hash": self._last_hash}
+        if record.keys() != _HASHED_FIELDS:
+            unexpected = sorted(record.keys() ^ _HASHED_FIELDS)
+            raise ValueError(f"not the evidence record's fields: {unexpected}")
+        record["started_at"] = canonical_datetime(record["started_at"])
+        record["duration_ms"] = canonical_ms(record["duration_ms"])
+        record["upstream_ms"] = canonical_ms(record["upstream_ms"])
+        body = encode_record(record).encode()
+        digest = hashlib.sha256(body).hexdigest()
+        self._sequence += 1
+        self._last_hash = digest
+        return b"".join((body[:-1], b',"hash":"', digest.encode(), b'"}\n'))
+
+    def _write_queued_lines(self) -> None:
+        """The loop-turn callback of :meth:`append`; a failed write is logged (the
+        exchanges were answered already) and its records are dropped."""
+        with self._lock:
+            try:
+                self._write_queue()
             except OSError:
-                # Disk full, say: cut a partial line off so the next record starts clean,
-                # and let the caller know this one was not kept.
-                os.ftruncate(self._fd, self._segment_bytes)
-                raise
-            self._segment_bytes += len(line)
-            self._sequence = self._written = record.sequence
-            self._last_hash = record.hash
-            return record
+                logger.exception("evidence spool write failed")
+
+    def _write_queue(self) -> None:
+        """Write the queued lines with one ``os.write`` (lock held). On failure (disk full,
+        say) the partial write is cut off and the chain goes back to the last record
+        written, so the next record links to one that is on disk; the queued records are
+        lost and the OSError propagates."""
+        lines, self._queue = self._queue, []
+        if not lines:
+            return
+        if self._fd is None or self._segment_bytes >= self.max_segment_bytes:
+            self._open_segment(self._written + 1)
+        assert self._fd is not None
+        data = b"".join(lines)
+        try:
+            view = memoryview(data)
+            while view:  # a regular file takes it whole; loop for the letter of POSIX
+                view = view[os.write(self._fd, view):]
+        except OSError:
+            os.ftruncate(self._fd, self._segment_bytes)
+            self._sequence, self._last_hash = self._written, self._written_hash
+            raise
+        self._segment_bytes += len(data)
+        self._written, self._written_hash = self._sequence, self._last_hash
 
     def _open_segment(self, first_sequence: int) -> None:
+        """Start a segment (lock held). The finished one is fsynced and closed by the
+        flusher thread, and so is the directory holding the new name (POSIX: an fsync of
+        a file does not cover its directory entry): no fsync on the event loop."""
         if self._fd is not None:
-            os.fsync(self._fd)  # rotation is rare: sync the finished segment now
-            self._synced = self._written
-            os.close(self._fd)
+            self._retired.append(self._fd)
         path = self.directory / segment_name(first_sequence)
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self._segment_start = first_sequence
         self._segment_bytes = os.fstat(self._fd).st_size
-        fsync_directory(self.directory)  # the new name must survive a power loss too
+        self._directory_synced = False
 
     # -- group commit ---------------------------------------------------------------------
 
     def flush(self) -> None:
-        """fsync what was written (blocking; the flusher runs it in a worker thread)."""
+        """Write what is queued, then fsync it, finished segments and the directory
+        (blocking; the flusher runs it in a worker thread)."""
         with self._lock:
-            if self._fd is None or self._written == self._synced:
+            self._write_queue()
+            if self._fd is None or (self._written == self._synced and not self._retired):
                 return
             target = self._written
+            retired, self._retired = self._retired, []
             fd = os.dup(self._fd)  # survives a rotation closing the original meanwhile
+            sync_directory, self._directory_synced = not self._directory_synced, True
         try:
+            for old in retired:
+                try:
+                    os.fsync(old)
+                finally:
+                    os.close(old)
             os.fsync(fd)
+            if sync_directory:
+                fsync_directory(self.directory)
         finally:
             os.close(fd)
         with self._lock:
@@ -210,9 +251,13 @@ class EvidenceSpool:
                 logger.exception("evidence spool fsync failed")
 
     def close(self) -> None:
-        """fsync and close; later appends raise."""
+        """Write, fsync and close; later appends raise."""
+        self.flush()
         with self._lock:
             self._closed = True
+            for old in self._retired:
+                os.close(old)
+            self._retired = []
             if self._fd is not None:
                 os.fsync(self._fd)
                 os.close(self._fd)
@@ -332,27 +377,3 @@ class EvidenceSpool:
                 offset = end
             return start, offset
         return self._sequence + 1, 0
-
-
-def verify_spool(directory: str | os.PathLike[str]) -> tuple[int, list[str]]:
-    """Check a spool directory offline: (number of records, problems found). The chain is
-    verified from the first segment still on disk (older ones were shipped and deleted);
-    a line that is not a record is a problem too, except a torn last line of the newest
-    segment, which the gateway drops on restart."""
-    segments = list_segments(Path(directory))
-    records: list[EvidenceRecord] = []
-    problems: list[str] = []
-    for index, (_start, path) in enumerate(segments):
-        lines = path.read_bytes().split(b"\n")
-        torn_tail = lines.pop()  # b"" when the file ends with a newline
-        if torn_tail and index < len(segments) - 1:
-            problems.append(f"{path.name}: incomplete last line")
-        for number, line in enumerate(lines, start=1):
-            try:
-                records.append(EvidenceRecord.model_validate_json(line))
-            except ValidationError:
-                problems.append(f"{path.name} line {number}: not an evidence record")
-    first = segments[0][0] if segments else 1
-    breaks: list[ChainBreak] = verify_chain(records, expected_first_sequence=first)
-    problems.extend(str(chain_break) for chain_break in breaks)
-    return len(records), problems

@@ -76,6 +76,22 @@ def test_expired_api_key_is_refused() -> None:
     assert "expired" in refusal(h.policy.decide(head(URL)))["detail"]
 
 
+def test_a_key_used_before_still_expires_and_is_revoked_by_the_next_snapshot() -> None:
+    snap = snapshot()
+    expiring = snap.api_keys[0].model_copy(update={"expires_at": NOW + timedelta(seconds=60)})
+    h = harness(snapshot(api_keys=[expiring, *snap.api_keys[1:]]))
+    for _ in range(2):  # the second call finds the key already verified
+        assert isinstance(h.policy.decide(head(URL)), Forward)
+    assert isinstance(h.policy.decide(head(URL, auth=API_KEY + "x")), Respond)
+    h.clock.advance(61)
+    assert "expired" in refusal(h.policy.decide(head(URL)))["detail"]
+
+    h = harness()
+    assert isinstance(h.policy.decide(head(URL)), Forward)
+    h.policy.update_snapshot(snapshot(version=2, api_keys=[]))  # the key is revoked
+    assert refusal(h.policy.decide(head(URL)))["detail"] == "unknown API key"
+
+
 def test_authenticated_system_must_be_the_x_road_client() -> None:
     h = harness()
     body = refusal(h.policy.decide(head(URL, auth=OTHER_KEY)))

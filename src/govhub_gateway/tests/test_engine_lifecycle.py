@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import gc
 import hashlib
 import ssl
 from pathlib import Path
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from govhub_gateway.forwarding import ForwardExchange
 from govhub_gateway.server import start_server
 from govhub_gateway.tests.conftest import (
     StaticPolicy,
@@ -119,5 +121,34 @@ def test_close_stops_accepting_and_closes_idle_connections() -> None:
             late.close()
             raise AssertionError("the server still accepts connections after close()")
         writer.close()
+        await upstream.close()
+    run(scenario())
+
+
+def test_a_finished_exchange_is_freed_without_the_cyclic_garbage_collector() -> None:
+    """Issue 4: a request and its ForwardExchange must not form a reference cycle once the
+    answer is written, or every exchange waits for (and pays) a GC collection."""
+    def exchanges_alive() -> int:
+        return sum(1 for thing in gc.get_objects() if type(thing) is ForwardExchange)
+
+    async def scenario() -> None:
+        upstream = await echo_upstream()
+        server = await gateway(StaticPolicy(upstream.port))
+        responses, writer = await connect(server.port)
+        gc.collect()
+        gc.disable()
+        try:
+            before = exchanges_alive()
+            for number in range(20):
+                writer.write(b"GET /n%d HTTP/1.1\r\nHost: gw\r\n\r\n" % number)
+                response = await responses.next()
+                assert response is not None
+                assert response.status == 200
+            await asyncio.sleep(0)
+            assert exchanges_alive() - before == 0
+        finally:
+            gc.enable()
+        writer.close()
+        await server.close()
         await upstream.close()
     run(scenario())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+from datetime import datetime
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from govhub_gateway.access_log import AccessLog
 from govhub_gateway.exchange import Forward, Respond
 from govhub_gateway.metrics import GatewayMetrics
 from govhub_gateway.tests.policy_builders import (
@@ -74,16 +78,71 @@ def test_each_gateway_metrics_object_has_its_own_registry() -> None:
 def test_access_log_has_one_structured_line_without_credentials(
         caplog: pytest.LogCaptureFixture) -> None:
     h = harness()
+    stream = io.StringIO()
+    h.policy.access_log = AccessLog(stream=stream)
     request = head(f"/r1/{PARCELS}/parcels/42")
     decision = h.policy.decide(request)
     assert isinstance(decision, Forward)
     with caplog.at_level(logging.INFO, logger="govhub_gateway.access"):
         h.policy.complete(request, decision.exchange, outcome(200))
-    (record,) = caplog.records
-    fields = record.fields  # type: ignore[attr-defined]
+    (line,) = stream.getvalue().splitlines()
+    fields = json.loads(line)
+    assert (fields["level"], fields["logger"], fields["message"]) == (
+        "info", "govhub_gateway.access", "exchange")
+    assert datetime.fromisoformat(fields["time"]).tzinfo is not None
     assert fields["request_id"] == "req-0001"
+    assert fields["exchange_id"] == dict(decision.add_headers)["X-Road-Request-Id"]
     assert (fields["client"], fields["service"], fields["operation"]) == (
         CONSUMER, PARCELS, "getParcel")
     assert (fields["status"], fields["duration_ms"], fields["fault_origin"]) == (200, 4.2, "")
-    assert "ghk_" not in repr(fields)
-    assert "officer-17" not in repr(fields)  # the user id stays in the evidence log only
+    assert "ghk_" not in line
+    assert "officer-17" not in line  # the user id stays in the evidence log only
+
+
+def test_access_log_is_silent_unless_its_logger_is_enabled_for_info() -> None:
+    h = harness()
+    stream = io.StringIO()
+    h.policy.access_log = AccessLog(stream=stream)
+    request = head(f"/r1/{PARCELS}/parcels/42")
+    decision = h.policy.decide(request)
+    assert isinstance(decision, Forward)
+    logger = logging.getLogger("govhub_gateway.access")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        h.policy.complete(request, decision.exchange, outcome(200))
+    finally:
+        logger.setLevel(level)
+    assert stream.getvalue() == ""
+
+
+def test_duration_histogram_is_cumulative_and_a_bound_counts_in_its_own_bucket() -> None:
+    metrics = GatewayMetrics()
+    for seconds in (0.005, 0.0051, 31.0):  # on a bound, just above it, beyond the last
+        metrics.observe("a/b", "c/d", "svc", "op", 200, "", seconds)
+    metrics.observe("a/b", "c/d", "svc", "op", 502, "provider-technical", 0.001)
+    found = samples(metrics)
+    labels = {("consumer", "a/b"), ("provider", "c/d"), ("service", "svc"),
+              ("operation", "op")}
+
+    def bucket(le: str) -> float:
+        return found[("govhub_gateway_request_duration_seconds_bucket",
+                      frozenset({*labels, ("le", le)}))]
+
+    assert [bucket(le) for le in ("0.001", "0.0025", "0.005", "0.01", "30.0", "+Inf")] == [
+        1, 1, 2, 3, 3, 4]
+    assert found[("govhub_gateway_request_duration_seconds_count", frozenset(labels))] == 4
+    assert found[("govhub_gateway_request_duration_seconds_sum", frozenset(labels))] == \
+        pytest.approx(31.0111)
+    assert found[("govhub_gateway_requests_total",
+                  frozenset({*labels, ("status_class", "2xx")}))] == 3
+    assert found[("govhub_gateway_requests_total",
+                  frozenset({*labels, ("status_class", "5xx")}))] == 1
+    assert found[("govhub_gateway_errors_total",
+                  frozenset({*labels, ("fault_origin", "provider-technical")}))] == 1
+    types = {family.name: family.type
+             for family in text_string_to_metric_families(metrics.render()[0].decode())}
+    assert types["govhub_gateway_requests"] == "counter"
+    assert types["govhub_gateway_errors"] == "counter"
+    assert types["govhub_gateway_request_duration_seconds"] == "histogram"
+    assert types["govhub_gateway_snapshot_version"] == "gauge"

@@ -370,6 +370,13 @@ def test_gateway_serves_ships_evidence_and_survives_a_control_plane_outage(
         assert restarted.stop() == 0
         assert any("final evidence shipment failed" in entry["message"]
                    for entry in restarted.lines())
+        # The access log, on stderr beside the other JSON lines: one line per exchange,
+        # written by the time the gateway has stopped.
+        for process, request_id in ((gateway, "req-online-1"), (restarted, "req-offline-1")):
+            access = [entry for entry in process.lines()
+                      if entry.get("logger") == "govhub_gateway.access"]
+            assert [(entry["request_id"], entry["status"]) for entry in access] == [
+                (request_id, 200)]
         verified = subprocess.run(
             [sys.executable, "-m", "govhub_gateway", "verify-spool", str(tmp_path / "data")],
             capture_output=True, text=True, timeout=60, check=False)
