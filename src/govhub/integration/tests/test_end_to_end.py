@@ -8,13 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +22,14 @@ from django.utils import timezone
 from govhub.identity import roles
 from govhub.identity.signing_keys import current_signing_jwk
 from govhub.integration import models, services
+from govhub.integration.tests.gateway_process import (
+    Gateway,
+    Reply,
+    call,
+    eventually,
+    free_port,
+    start_gateway,
+)
 from govhub_sandbox.land.app import create_app as land_app
 from govhub_sandbox.land.openapi import openapi_document
 from govhub_sandbox.population.app import create_app as population_app
@@ -39,81 +41,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CONSUMER = "000.00.01.H12/motcua"
 LAND = "/r1/000.00.03.H12/datdai/thuadat"
 SEARCH = f"{LAND}/parcels?commune_code=32002"
-WAIT_SECONDS = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def eventually(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def call(url: str, *, headers: dict[str, str] | None = None, data: bytes | None = None,
-         timeout: float = 10.0) -> Reply:
-    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return Reply(response.status, {k.lower(): v for k, v in response.headers.items()},
-                         response.read())
-    except urllib.error.HTTPError as error:
-        return Reply(error.code, {k.lower(): v for k, v in error.headers.items()},
-                     error.read())
-
-
-@dataclass
-class Gateway:
-    process: subprocess.Popen[bytes]
-    url: str
-    admin_url: str
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def start_gateway(*, token_file: Path, data_dir: Path, control_url: str, port: int,
-                  admin_port: int) -> Gateway:
-    env = {**os.environ, "GOVHUB_GATEWAY_ID": "gw-test", "GOVHUB_GATEWAY_TOKEN_FILE":
-           str(token_file), "GOVHUB_GATEWAY_CONTROL_URL": control_url,
-           "GOVHUB_GATEWAY_DATA_DIR": str(data_dir), "GOVHUB_GATEWAY_PORT": str(port),
-           "GOVHUB_GATEWAY_ADMIN_PORT": str(admin_port), "GOVHUB_GATEWAY_POLL_SECONDS": "1",
-           "GOVHUB_GATEWAY_HEARTBEAT_SECONDS": "1", "GOVHUB_GATEWAY_SHIP_SECONDS": "0.2"}
-    process = subprocess.Popen([sys.executable, "-m", "govhub_gateway", "run"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    gateway = Gateway(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}")
-
-    def ready() -> bool:
-        assert process.poll() is None, "the gateway exited"
-        try:
-            return call(f"{gateway.admin_url}/healthz", timeout=1).status == 200
-        except OSError:
-            return False
-
-    eventually(ready, "the gateway serves a snapshot")
-    return gateway
 
 
 @dataclass

@@ -8,13 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from govhub.integration import demo
+from govhub.integration.tests.gateway_process import Gateway, call, free_port, start_gateway
 from govhub.portal.models import CardKind, HubCard
 from govhub_sandbox import agriculture, land, tourism, weather
 from govhub_sandbox.agriculture.prices import PriceBook
@@ -37,64 +31,8 @@ from govhub_sandbox.serving import RunningApp, start_in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WAIT_SECONDS = 15.0
 PORTAL = "000.00.00.H12/chinhquyenso"
 MINIAPP = "000.00.03.H12/tracuuthuadat"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def call(url: str, *, headers: dict[str, str] | None = None,
-         data: bytes | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-@dataclass
-class Gateway:
-    process: subprocess.Popen[bytes]
-    url: str
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def start_gateway(*, code: str, token_file: Path, data_dir: Path, control_url: str,
-                  admin_port: int) -> Gateway:
-    """As integration's test_end_to_end does, under the demo gateway's code."""
-    port = free_port()
-    env = {**os.environ, "GOVHUB_GATEWAY_ID": code, "GOVHUB_GATEWAY_TOKEN_FILE":
-           str(token_file), "GOVHUB_GATEWAY_CONTROL_URL": control_url,
-           "GOVHUB_GATEWAY_DATA_DIR": str(data_dir), "GOVHUB_GATEWAY_PORT": str(port),
-           "GOVHUB_GATEWAY_ADMIN_PORT": str(admin_port), "GOVHUB_GATEWAY_POLL_SECONDS": "1",
-           "GOVHUB_GATEWAY_HEARTBEAT_SECONDS": "1", "GOVHUB_GATEWAY_SHIP_SECONDS": "0.2"}
-    process = subprocess.Popen([sys.executable, "-m", "govhub_gateway", "run"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    gateway = Gateway(process, f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the gateway exited"
-        try:
-            if call(f"http://127.0.0.1:{admin_port}/healthz")[0] == 200:
-                return gateway
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.1)
-    gateway.stop()
-    raise AssertionError("the gateway never served a snapshot")
 
 
 @dataclass
@@ -163,17 +101,17 @@ def test_cards_come_through_the_hub_and_fall_back_to_the_last_prices_labelled(
     assert 'class="as-of"' not in page  # fresh: no "data as of"
 
     # The providers saw the citizen app, a fresh request id, and no person.
-    seen = call(f"{demo_hub.providers['agriculture'].url}/_requests")[1]["requests"][0]
+    seen = call(f"{demo_hub.providers['agriculture'].url}/_requests").json()["requests"][0]
     assert seen["headers"]["X-Road-Client"] == PORTAL
     assert seen["headers"]["X-Road-UserId"] == "anonymous"
     assert seen["headers"]["X-Road-Issue"] == "CARDS"
     assert uuid.UUID(seen["headers"]["X-Road-Id"]).version == 4
 
     # The price service fails; the card is past its window, so the next visit refreshes it.
-    status, _ = call(f"{demo_hub.providers['agriculture'].url}/_faults",
-                     data=json.dumps({"*": {"fail": True, "status": 503}}).encode(),
-                     headers={"Content-Type": "application/json"})
-    assert status == 200
+    faulted = call(f"{demo_hub.providers['agriculture'].url}/_faults",
+                   data=json.dumps({"*": {"fail": True, "status": 503}}).encode(),
+                   headers={"Content-Type": "application/json"})
+    assert faulted.status == 200
     fetched = timezone.now() - timedelta(minutes=11)
     HubCard.objects.filter(kind=CardKind.PRICES).update(fetched_at=fetched)
     cache.clear()
@@ -192,7 +130,7 @@ def test_the_demo_keys_open_what_their_agreements_grant_and_nothing_more(
     def get(path: str, client: str, key: str) -> int:
         return call(f"{demo_hub.gateway.url}{path}", headers={
             "X-Api-Key": key, "X-Road-Client": client, "X-Road-Id": str(uuid.uuid4()),
-            "X-Road-UserId": "congdan.demo", "X-Road-Issue": "LAND"})[0]
+            "X-Road-UserId": "congdan.demo", "X-Road-Issue": "LAND"}).status
 
     parcels = "/r1/000.00.03.H12/datdai/thuadat/parcels?commune_code=32002"
     assert get(parcels, MINIAPP, demo_hub.keys["miniapp"]) == 200
