@@ -11,6 +11,7 @@ from ninja.security import SessionAuth
 import govhub
 from govhub.identity.api import audit_router
 from govhub.identity.api import router as identity_router
+from govhub.identity.api_auth import AccessTokenAuth
 from govhub.integration.api import router as integration_router
 from govhub.kernel.errors import install_problem_handlers
 from govhub.kernel.throttling import AnonymousRate, AuthenticatedRate
@@ -20,11 +21,12 @@ api = NinjaAPI(
     version=govhub.__version__,
     description=(
         "Control-plane API of govhub. Errors are RFC 9457 problem+json. "
-        "Sign in through the web (session cookie + CSRF token) for now; OAuth 2 bearer "
-        "tokens arrive with single sign-on."
+        "Authenticate with the browser's session (cookie + CSRF token) or with an OAuth 2 "
+        "bearer access token from govhub's single sign-on that carries the `api` scope; "
+        "either way the call has the signed-in person's roles."
     ),
     urls_namespace="api",
-    auth=SessionAuth(),
+    auth=[AccessTokenAuth(), SessionAuth()],
     throttle=[AnonymousRate(), AuthenticatedRate()],
 )
 install_problem_handlers(api)

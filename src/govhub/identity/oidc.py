@@ -21,6 +21,8 @@ SCOPES = {
     "phone": _("Your phone number"),
     "commune": _("The commune or ward where you live"),
     "agency": _("Your agency, position and roles (officials)"),
+    # Not a claim scope: lets the app call govhub's API as you (govhub.identity.api_auth).
+    "api": _("Use govhub on your behalf, with your roles"),
 }
 
 # OIDC Core §5.4: each claim is released only with its scope. Only the claims govhub
