@@ -129,6 +129,10 @@ class Account(AbstractBaseUser, BaseModel):  # type: ignore[django-manager-missi
     email = models.EmailField(_("e-mail"), null=True, blank=True, unique=True)
     phone = models.CharField(_("phone"), max_length=12, null=True, blank=True, unique=True,
                              validators=[PHONE])
+    # Set when the holder proved the number by an SMS code; cleared when the number changes
+    # (OIDC Core §5.1 phone_number_verified).
+    phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True,
+                                             editable=False)
     agency = models.ForeignKey(
         Agency, verbose_name=_("agency of work"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="accounts",

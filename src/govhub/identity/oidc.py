@@ -80,7 +80,7 @@ def account_claims(account: Account) -> dict[str, Any]:
         claims["email_verified"] = False  # govhub does not verify addresses yet
     if account.phone:
         claims["phone_number"] = international_phone(account.phone)
-        claims["phone_number_verified"] = False
+        claims["phone_number_verified"] = account.phone_verified_at is not None
     if account.commune is not None:
         claims["commune"] = {"code": account.commune.admin_unit_code,
                              "name": account.commune.name}

@@ -32,7 +32,7 @@ from govhub.identity.lockout import client_ip_address
 from govhub.identity.login_flow import complete_sign_in
 from govhub.identity.models import AccountKind, Agency, AgencyKind
 from govhub.identity.services import register_citizen_by_phone
-from govhub.identity.services.citizens import citizen_with_phone
+from govhub.identity.services.citizens import citizen_with_phone, confirm_phone
 from govhub.identity.services.sign_in import ACR_LEVEL_1
 
 # Session keys: the number a code was sent to, and the proof that the person holds it.
@@ -176,6 +176,7 @@ class CodeView(View):
                                    "your account was disabled, contact your commune's "
                                    "People's Committee."))
             return self._render(request, form, {"phone": verified.phone, "next": next_url})
+        account = confirm_phone(account=account, verified_phone=verified, actor=account)
         return complete_sign_in(request, account, amr=[AMR_SMS], acr=ACR_LEVEL_1,
                                 next_url=next_url)
 
@@ -222,6 +223,7 @@ class RegisterView(View):
         next_url = request.session.pop(VERIFIED_KEY, {}).get("next", "")
         if account.kind != AccountKind.CITIZEN or not account.is_active:
             return HttpResponseRedirect(reverse("login-phone"))
+        account = confirm_phone(account=account, verified_phone=verified, actor=account)
         return complete_sign_in(request, account, amr=[AMR_SMS], acr=ACR_LEVEL_1,
                                 next_url=next_url)
 

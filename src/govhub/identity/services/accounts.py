@@ -102,7 +102,10 @@ def update_account(
     account = Account.objects.select_for_update().get(pk=account.pk)
     _authorise_account(actor, account)  # may manage it where it is now …
     before = snapshot(account)
+    old_phone = account.phone
     assign_fields(account, changes, ACCOUNT_FIELDS)
+    if account.phone != old_phone:
+        account.phone_verified_at = None  # a new number is proven only by its own code
     _authorise_account(actor, account)  # … and where it is going
     _apply_personal_id(account, personal_id_number)
     _clean_account(account)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govhub.identity import phone_numbers
@@ -15,6 +16,8 @@ from govhub.identity.models import Account, AccountKind, Agency, AgencyKind
 from govhub.identity.phone_codes import VerifiedPhone
 from govhub.identity.services.accounts import create_account
 from govhub.kernel.actors import SystemActor
+from govhub.kernel.audit import record_audit
+from govhub.kernel.models import AuditAction
 
 # The visitor has no account yet, so the platform creates it on their behalf; what
 # authorises the write is the proof that they hold the phone (VerifiedPhone).
@@ -53,7 +56,23 @@ def register_citizen_by_phone(
     existing = citizen_with_phone(verified_phone.phone)
     if existing is not None:
         return existing
-    return create_account(
+    account = create_account(
         actor=actor, username=_free_username(verified_phone.phone), full_name=full_name,
         kind=AccountKind.CITIZEN, phone=verified_phone.phone, commune=commune,
     )
+    return confirm_phone(account=account, verified_phone=verified_phone, actor=actor)
+
+
+@transaction.atomic
+def confirm_phone(*, account: Account, verified_phone: VerifiedPhone, actor: Any) -> Account:
+    """Record that the account's holder proved its phone number with an SMS code (the claim
+    ``phone_number_verified``). Nothing changes if the number is not the account's."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    if account.phone != verified_phone.phone or account.phone_verified_at is not None:
+        return account
+    account.phone_verified_at = timezone.now()
+    account.save(update_fields=["phone_verified_at"])
+    record_audit(actor=actor, action=AuditAction.UPDATE, target=account,
+                 after={"phone_verified": True},
+                 agency_id=account.commune_id)
+    return account

@@ -16,6 +16,7 @@ from django.test import Client
 
 from govhub.identity import phone_codes, services
 from govhub.identity.models import Account, AccountKind, SignInSession
+from govhub.identity.oidc import account_claims
 from govhub.identity.services.sign_in import ACR_LEVEL_1
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
@@ -111,6 +112,8 @@ def test_a_new_number_signs_up_and_signs_in_again_to_the_same_account(
     assert (account.kind, account.commune, account.full_name) == (
         AccountKind.CITIZEN, tree.commune_a, "Nguyễn Thị Mai")
     assert not account.has_usable_password()
+    assert account.phone_verified_at is not None  # the code proved the number
+    assert account_claims(account)["phone_number_verified"] is True
     assert signed_in_account_id(client) == str(account.pk)
     session = SignInSession.objects.get(account=account)
     assert (session.amr, session.acr) == (["sms"], ACR_LEVEL_1)
@@ -312,3 +315,19 @@ def test_codes_are_single_use_expire_and_are_stored_only_hashed(
     time.sleep(1.1)
     assert phone_codes.verify_code(phone="0912000051", code=code).outcome is \
         phone_codes.Outcome.NO_CODE
+
+
+def test_a_number_proven_by_a_code_stops_counting_as_verified_when_it_changes(
+    client: Client, tree: Any, make_citizen: Any, sms_gateway: RunningApp
+) -> None:
+    citizen = make_citizen(tree.commune_a, phone="0987654321")
+    assert account_claims(citizen)["phone_number_verified"] is False  # typed, never proven
+    ask_for_code(client, "0987654321")
+    client.post(CODE_PAGE, {"code": latest_code(sms_gateway, "0987654321")})
+    citizen.refresh_from_db()
+    assert account_claims(citizen)["phone_number_verified"] is True
+
+    services.update_account(actor=SYSTEM, account=citizen, phone="0977000111")
+    citizen.refresh_from_db()
+    assert citizen.phone_verified_at is None
+    assert account_claims(citizen)["phone_number_verified"] is False
