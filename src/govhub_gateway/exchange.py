@@ -54,6 +54,10 @@ class Forward:
     host_header: str | None = None  # Host for the upstream; default "host:port"
     capture_bodies: bool = False  # keep both bodies (up to the limits) for the evidence log
     exchange: Any = None  # the policy's own context, handed back in ``complete``
+    # The service's further endpoints, tried in order only when connecting to the previous
+    # one failed before any request byte was written (architecture.md §3, §4): each is
+    # (scheme, host, port, target, host_header). Empty for a single-endpoint service.
+    alternates: tuple[tuple[str, str, int, str, str], ...] = ()
 
     @property
     def origin(self) -> str:

@@ -2,6 +2,12 @@
 the response streamed back, chunk by chunk, with back-pressure both ways and one deadline
 (``Forward.timeout_seconds``, connect to last byte, architecture.md §3).
 
+Failover (issue 4 §2): when connecting to the origin fails — refused, unreachable, connect
+timeout — no byte of the request has been written, so the next of ``Forward.alternates`` is
+tried, each with its own pool and per-attempt connect timeout, all inside the one deadline.
+Once a request byte may have reached a provider, a failure stays a 502/504: it is never sent
+to another endpoint, which might act on it a second time (architecture.md §4).
+
 Bodies are never buffered whole: each chunk is hashed (SHA-256 for the evidence log),
 counted against the route's limits and written on. When the other side's write buffer is
 full the reading side is paused (asyncio's pause_writing / pause_reading protocol).
@@ -12,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from govhub_contracts import gateway_problems as problems
@@ -26,6 +33,8 @@ if TYPE_CHECKING:
     from govhub_gateway.request_state import PendingRequest
 
 log = logging.getLogger(__name__)
+# One of Forward.alternates: (scheme, host, port, target, host_header).
+Origin = tuple[str, str, int, str, str]
 _LAST_CHUNK = b"0\r\n\r\n"
 
 
@@ -83,6 +92,8 @@ class ForwardExchange:
             self.request_done = True
 
     def start(self) -> None:
+        if self.forward.alternates:
+            self._skip_down_origins()
         self.pool.acquire(self, no_body=self.req.head.method == "HEAD")
 
     # -- client side ----------------------------------------------------------------------
@@ -157,6 +168,19 @@ class ForwardExchange:
             self.pool.acquire(self, no_body=self.req.head.method == "HEAD")
             return
         self.fail(kind, error)
+
+    def upstream_unreachable(self, error: str) -> None:
+        """Connecting failed before any byte was sent: the next endpoint, if any. Not after
+        a replay (``retried``): that request was written to a pooled connection once."""
+        alternates = self.forward.alternates
+        if self.done or not alternates or self.retried:
+            self.fail(problems.UPSTREAM_UNAVAILABLE,
+                      f"{self.error} unreachable ({error})" if self.error else error)
+            return
+        order = self._up_first(list(alternates))
+        self._note_failover(f"unreachable ({error})", order[0])
+        self._switch(order[0], tuple(order[1:]))
+        self.pool.acquire(self, no_body=self.req.head.method == "HEAD")
 
     def upstream_head(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]],
                       content_length: int | None) -> None:
@@ -245,6 +269,44 @@ class ForwardExchange:
         self.response_hash = hashlib.sha256(body)
         self.response_bytes = len(body)
         self._finish(keep_alive=keep_alive)
+
+    def _skip_down_origins(self) -> None:
+        """Try origins that failed to connect in the last ``UpstreamPool.down_seconds`` only
+        after the others, so that each request does not pay a refused connect (or a connect
+        timeout) first. Only services with alternates get here."""
+        if not self.pool.is_down(self.conn.loop.time()):
+            return
+        forward = self.forward
+        first = (forward.scheme, forward.host, forward.port, forward.target,
+                 forward.host_header or f"{forward.host}:{forward.port}")
+        order = self._up_first([first, *forward.alternates])
+        if order[0] is not first:
+            self._note_failover("skipped (recently unreachable)", order[0])
+            self._switch(order[0], tuple(order[1:]))
+
+    def _up_first(self, origins: list[Origin]) -> list[Origin]:
+        """``origins`` in their order, those marked down moved to the end: a mark is a hint,
+        not a verdict, so they are still tried when nothing else is left."""
+        now, pools = self.conn.loop.time(), self.conn.engine.pools.pools
+        up: list[Origin] = []
+        down: list[Origin] = []
+        for origin in origins:
+            pool = pools.get(f"{origin[0]}://{origin[1]}:{origin[2]}")
+            (down if pool is not None and pool.is_down(now) else up).append(origin)
+        return up + down
+
+    def _note_failover(self, why: str, to: Origin) -> None:
+        """Outcome.error says which endpoints failed and which one was tried next, e.g.
+        "failover: http://a:80 unreachable (…) → http://b:80"."""
+        start = self.error or f"failover: {self.forward.origin}"
+        self.error = f"{start} {why} → {to[0]}://{to[1]}:{to[2]}"
+
+    def _switch(self, origin: Origin,
+                rest: tuple[Origin, ...]) -> None:
+        scheme, host, port, target, host_header = origin
+        self.forward = replace(self.forward, scheme=scheme, host=host, port=port,
+                               target=target, host_header=host_header, alternates=rest)
+        self.pool = self.conn.engine.pools.get(scheme, host, port, self.forward.origin)
 
     def _on_deadline(self) -> None:
         self.fail(problems.UPSTREAM_TIMEOUT,

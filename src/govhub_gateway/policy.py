@@ -168,7 +168,7 @@ class GatewayPolicy:
         if service.soap_operations and parsed.operation not in service.soap_operations:
             return self._unknown(exchange, soap=True)
         return self._authorise(compiled, head, service, exchange, parsed.identification,
-                                service.base_path or "/", soap=True)
+                                "", "", soap=True)
 
     def complete(self, head: RequestHead, exchange: Any, outcome: Outcome) -> None:
         if not isinstance(exchange, Exchange):
@@ -218,11 +218,8 @@ class GatewayPolicy:
                         headers=[("allow", ", ".join(sorted(set(allowed))))])
                 return self._unknown(exchange, soap=False)
             exchange.operation = operation
-        target = (service.base_path + rest) or "/"
-        if head.query:
-            target = f"{target}?{head.query}"
-        return self._authorise(compiled, head, service, exchange, identification, target,
-                               soap=False)
+        return self._authorise(compiled, head, service, exchange, identification, rest,
+                               head.query, soap=False)
 
     def authenticate(self, compiled: Compiled, head: RequestHead, exchange: Exchange,
                      claimed: str | None, soap: bool) -> Respond | None:
@@ -277,8 +274,10 @@ class GatewayPolicy:
                    f"No such service or operation: {exchange.service_id}")
 
     def _authorise(self, compiled: Compiled, head: RequestHead, service: CompiledService,
-                   exchange: Exchange, identification: Identification, target: str,
-                   soap: bool) -> Forward | Respond:
+                   exchange: Exchange, identification: Identification, rest: str,
+                   query: str, soap: bool) -> Forward | Respond:
+        """``rest`` is the path after the service code ("" for SOAP), ``query`` the query
+        without "?"; both are appended to each endpoint's base path."""
         now = self.clock()
         operation = exchange.operation
         verdict = compiled.routing.check_grant(identification.client, service.service_id,
@@ -296,14 +295,20 @@ class GatewayPolicy:
                 problems.UNDER_MAINTENANCE, exchange, soap=soap,
                 detail=f"Bảo trì đến / under maintenance until {until}. {slot.notice}".strip(),
                 headers=[("retry-after", str(max(1, math.ceil(slot.ends_at - now))))])
-        return self._forward(service, exchange, identification, target)
+        return self._forward(service, exchange, identification, rest, query)
 
     def _forward(self, service: CompiledService, exchange: Exchange,
-                 identification: Identification, target: str) -> Forward:
+                 identification: Identification, rest: str, query: str) -> Forward:
         exchange.exchange_id = f"{self._id_prefix}{next(self._ids)}"
         spec = service.service
+        # Every endpoint gets the same rest-of-path and query; a single-endpoint service (the
+        # common case) builds no tuple at all.
+        alternates = () if not service.alternates else tuple(
+            (e.scheme, e.host, e.port, _target(e.base_path, rest, query), e.host_header)
+            for e in service.alternates)
         return Forward(
-            scheme=service.scheme, host=service.host, port=service.port, target=target,
+            scheme=service.scheme, host=service.host, port=service.port,
+            target=_target(service.base_path, rest, query), alternates=alternates,
             timeout_seconds=spec.timeout_seconds, max_request_bytes=spec.max_request_bytes,
             max_response_bytes=spec.max_response_bytes,
             add_headers=[("X-Road-Client", identification.client),
@@ -340,3 +345,10 @@ class GatewayPolicy:
                 if body is not None:
                     fields[name] = body.decode("utf-8", errors="replace")
         return fields
+
+
+def _target(base_path: str, rest: str, query: str) -> str:
+    """The upstream request-target: the endpoint's base path, the rest of the consumer's path
+    and its query, as sent (RFC 9112 §3.2.1 origin-form)."""
+    target = (base_path + rest) or "/"
+    return f"{target}?{query}" if query else target

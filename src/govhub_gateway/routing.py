@@ -38,6 +38,17 @@ class MaintenanceSlot:
     notice: str
 
 
+@dataclass(slots=True, frozen=True)
+class Endpoint:
+    """One of a service's base URLs, split once so that a request only concatenates."""
+
+    scheme: str
+    host: str
+    port: int
+    host_header: str
+    base_path: str  # without a trailing "/"; "" for the root
+
+
 @dataclass(slots=True)
 class CompiledService:
     service: Service
@@ -54,6 +65,9 @@ class CompiledService:
     templated: list[RestOperation] = field(default_factory=list)
     soap_operations: frozenset[str] = frozenset()
     maintenance: tuple[MaintenanceSlot, ...] = ()
+    # The 2nd… endpoints, in the registered order: failover targets when the ones before
+    # cannot be connected to (issue 4 §2: "one or more endpoint URLs").
+    alternates: tuple[Endpoint, ...] = ()
 
     @property
     def declares_operations(self) -> bool:
@@ -165,19 +179,27 @@ def _compile_operations(compiled: CompiledService, operations: list[Operation]) 
             compiled.templated.append(RestOperation(operation.code, method, template, pattern))
 
 
-def compile_service(service: Service) -> CompiledService:
-    url = urlsplit(service.endpoints[0])
+def compile_endpoint(endpoint: str) -> Endpoint:
+    """``scheme://host:port/path`` → its parts; Host omits a default port (RFC 9110 §7.2)."""
+    url = urlsplit(endpoint)
     scheme = url.scheme or "http"
     default_port = 443 if scheme == "https" else 80
     port = url.port or default_port
     host = url.hostname or "127.0.0.1"
+    return Endpoint(scheme=scheme, host=host, port=port,
+                    host_header=host if port == default_port else f"{host}:{port}",
+                    base_path=url.path.rstrip("/"))
+
+
+def compile_service(service: Service) -> CompiledService:
+    first, *others = (compile_endpoint(endpoint) for endpoint in service.endpoints)
     compiled = CompiledService(
         service=service, service_id=service.service_id,
-        provider=f"{service.member}/{service.system}", scheme=scheme, host=host, port=port,
-        host_header=host if port == default_port else f"{host}:{port}",
-        base_path=url.path.rstrip("/"),
+        provider=f"{service.member}/{service.system}", scheme=first.scheme, host=first.host,
+        port=first.port, host_header=first.host_header, base_path=first.base_path,
         maintenance=tuple(MaintenanceSlot(w.starts_at.timestamp(), w.ends_at.timestamp(),
-                                          w.notice) for w in service.maintenance))
+                                          w.notice) for w in service.maintenance),
+        alternates=tuple(others))
     if service.protocol is Protocol.SOAP:
         compiled.soap_operations = frozenset(op.code for op in service.operations)
     else:

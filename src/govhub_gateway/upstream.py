@@ -29,6 +29,8 @@ class UpstreamListener(Protocol):
 
     def upstream_ready(self, connection: UpstreamConnection) -> None: ...
     def upstream_failed(self, kind: GatewayProblemType, error: str) -> None: ...
+    # Connecting failed (refused, unreachable, connect timeout): no byte was written.
+    def upstream_unreachable(self, error: str) -> None: ...
     def upstream_head(self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]],
                       content_length: int | None) -> None: ...
     def upstream_body(self, chunk: bytes) -> None: ...
@@ -194,7 +196,18 @@ class UpstreamConnection(asyncio.Protocol):
 
 
 class UpstreamPool:
-    """Connections to one origin, at most ``limits.upstream_max_connections`` of them."""
+    """Connections to one origin, at most ``limits.upstream_max_connections`` of them.
+
+    A connect failure marks the origin down for ``down_seconds``; an exchange with other
+    endpoints to fail over to skips it meanwhile (``is_down``). Why a fixed window: a refused
+    connect on a LAN costs well under a millisecond, but an origin that silently drops SYNs
+    costs the whole connect timeout (5 s by default) on every request. Five seconds bounds
+    that cost to one attempt per window while letting a restarted provider back in almost at
+    once; nothing is probed in the background, the first request after the window is the
+    probe. A single-endpoint service never consults the mark: it always tries its origin.
+    """
+
+    down_seconds = 5.0
 
     def __init__(self, scheme: str, host: str, port: int, limits: EngineLimits) -> None:
         self.host, self.port, self.limits = host, port, limits
@@ -204,6 +217,7 @@ class UpstreamPool:
         self.total = 0
         self.waiters: deque[tuple[UpstreamListener, bool]] = deque()
         self.connects_opened = 0  # connections ever opened (tests and metrics)
+        self.down_until = 0.0  # loop time until which the origin counts as unreachable
         self._closed = False
         self._connecting: set[asyncio.Task[None]] = set()  # strong refs: tasks are weak
 
@@ -221,6 +235,10 @@ class UpstreamPool:
             self._open(listener, no_body)
         else:
             self.waiters.append((listener, no_body))
+
+    def is_down(self, now: float) -> bool:
+        """A connect failed less than ``down_seconds`` before ``now`` (loop time)."""
+        return now < self.down_until
 
     def cancel(self, listener: UpstreamListener) -> None:
         """The exchange gave up waiting (deadline, client gone)."""
@@ -284,12 +302,14 @@ class UpstreamPool:
                 self.limits.upstream_connect_timeout_seconds)
         except (TimeoutError, OSError) as exc:
             self.total -= 1
+            self.down_until = loop.time() + self.down_seconds
             if listener.awaiting_upstream:
                 listener.awaiting_upstream = False
                 reason = "connect timeout" if isinstance(exc, TimeoutError) else str(exc)
-                listener.upstream_failed(problems.UPSTREAM_UNAVAILABLE, reason)
+                listener.upstream_unreachable(reason)
             self._serve_waiter()
             return
+        self.down_until = 0.0
         if listener.awaiting_upstream:
             listener.awaiting_upstream = False
             connection.attach(listener, no_body=no_body)
