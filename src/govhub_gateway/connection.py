@@ -138,10 +138,14 @@ class ClientConnection(asyncio.Protocol):
         self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count_head(len(name) + len(value) + 4)
-        if len(self._headers) >= self.limits.max_headers:
-            raise HeadTooLargeError(f"more than {self.limits.max_headers} header fields")
-        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+        # _count_head inlined: this runs for every header of every request.
+        limits, headers = self.limits, self._headers
+        self._head_bytes += len(name) + len(value) + 4
+        if self._head_bytes > limits.max_header_bytes:
+            raise HeadTooLargeError(f"head over {limits.max_header_bytes} bytes")
+        if len(headers) >= limits.max_headers:
+            raise HeadTooLargeError(f"more than {limits.max_headers} header fields")
+        headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         self._raw_head_bytes = 0

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
@@ -47,6 +47,9 @@ def status_fault_origin(status: int) -> str:
     return ""
 
 
+_EMPTY_SHA256 = hashlib.sha256().hexdigest()
+
+
 class ForwardExchange:
     __slots__ = (
         "awaiting_upstream", "client_chunked", "conn", "done", "error", "fault_origin",
@@ -63,7 +66,8 @@ class ForwardExchange:
         self.upstream: UpstreamConnection | None = None
         self.pool = conn.engine.pools.get(forward.scheme, forward.host, forward.port,
                                           forward.origin)
-        self.request_hash = hashlib.sha256()
+        # Created at the first body byte: most calls are bodiless GETs (_EMPTY_SHA256 then).
+        self.request_hash: Any = None
         self.response_hash = hashlib.sha256()
         self.request_capture: list[bytes] | None = [] if forward.capture_bodies else None
         self.response_capture: list[bytes] | None = [] if forward.capture_bodies else None
@@ -321,6 +325,8 @@ class ForwardExchange:
 
     def _account_request(self, chunk: bytes) -> None:
         self.request_bytes += len(chunk)
+        if self.request_hash is None:
+            self.request_hash = hashlib.sha256()
         self.request_hash.update(chunk)
         if self.request_capture is not None:
             self.request_capture.append(chunk)
@@ -334,7 +340,8 @@ class ForwardExchange:
         outcome = Outcome(
             status=self.status, fault_origin=self.fault_origin,
             request_bytes=self.request_bytes, response_bytes=self.response_bytes,
-            request_sha256=self.request_hash.hexdigest(),
+            request_sha256=(self.request_hash.hexdigest() if self.request_hash is not None
+                            else _EMPTY_SHA256),
             response_sha256=self.response_hash.hexdigest(),
             total_seconds=time.time() - head.received_at,
             upstream_seconds=self.upstream_seconds,
