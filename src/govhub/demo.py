@@ -224,6 +224,20 @@ def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
     }
 
 
+def citizen_app_environment(public_url: str) -> dict[str, str]:
+    """The citizen app signs in as its own OIDC client (govhub.portal.app_sign_in) when the
+    demo serves the address its client was registered with; elsewhere it uses the sign-in
+    page directly rather than fail on an unregistered redirect URI."""
+    from govhub.identity import demo as identity_demo
+    from govhub.identity.models import Client
+
+    client = Client.objects.filter(name=identity_demo.CITIZEN_APP_CLIENT).first()
+    callback = f"{public_url.rstrip('/')}/app/callback"
+    if client is None or callback not in client.redirect_uris.split():
+        return {}
+    return {"GOVHUB_APP_CLIENT_ID": client.client_id}
+
+
 def _demo_miniapp(data_dir: Path, hub_ports: HubPorts) -> MiniAppSetup | None:
     # honcho stops every process when one exits: a taken port must not end the demo.
     if free_port_or(MINIAPP_PORT) != MINIAPP_PORT:
@@ -276,6 +290,7 @@ def run_demo(args: list[str]) -> int:
         data_dir, hub_ports, control_url=f"http://127.0.0.1:{options.port}",
         token=hub_secrets["gateway"]))
     os.environ.update(portal_hub_environment(data_dir, hub_ports, hub_secrets))
+    os.environ.update(citizen_app_environment(os.environ["GOVHUB_PUBLIC_URL"]))
     if options.seed_only:
         return 0
 

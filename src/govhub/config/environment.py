@@ -105,6 +105,10 @@ class Environment(BaseSettings):
                             description="X-Road-Client: the citizen app's {member}/{system}")
     hub_api_key: SecretStr | None = None
     hub_api_key_file: Path | None = None
+    # The citizen app's own OpenID Connect client (public, PKCE; issue 5 §2). Unset: the
+    # app's "Đăng nhập" goes straight to the sign-in page (govhub.portal.app_sign_in).
+    app_client_id: str | None = Field(
+        default=None, description="client id of the citizen app at govhub's own provider")
 
     @field_validator("allowed_hosts", "csrf_trusted_origins", mode="before")
     @classmethod

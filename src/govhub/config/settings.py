@@ -254,6 +254,10 @@ if ENV.hub_cards_enabled:
         "API_KEY": ENV.hub_api_key.get_secret_value(),
     }
 
+# The citizen app signs in as a relying party of govhub's own provider (code + PKCE,
+# govhub.portal.app_sign_in; ADR 0014); None: it uses the sign-in page directly.
+GOVHUB_APP_CLIENT_ID: str | None = ENV.app_client_id
+
 # --- Language and time (domain.md) --------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -61,10 +61,11 @@ ACCOUNTS = [
 CITIZEN = ("congdan.demo", "Trương Thị Dân", "0912345678", COMMUNE_A)
 
 MINIAPP_CLIENT = "Tra cứu thửa đất (ứng dụng con)"
+CITIZEN_APP_CLIENT = "Chính quyền số Cà Mau (ứng dụng công dân)"
 # Single sign-on clients (issue 3 §8): the citizen app (public, PKCE) and a mini-app
 # (confidential), with the URLs the later issues serve them at.
 CLIENTS = [
-    {"name": "Chính quyền số Cà Mau (ứng dụng công dân)", "agency": "ubnd",
+    {"name": CITIZEN_APP_CLIENT, "agency": "ubnd",
      "client_type": Client.CLIENT_PUBLIC, "allowed_scopes": "openid profile phone commune",
      "redirect_uris": "http://127.0.0.1:8000/app/callback",
      "post_logout_redirect_uris": "http://127.0.0.1:8000/"},
