@@ -43,8 +43,13 @@ _gate = logging.getLogger(LOGGER_NAME)
 # The time as JsonFormatter writes it: ISO 8601 in UTC (here always with microseconds).
 _TEMPLATE = ('{"time":"%s.%06d+00:00","level":"info","logger":"' + LOGGER_NAME + '",'
              '"message":"exchange",'
-             '"request_id":%s,"exchange_id":%s,"client":%s,"service":%s,"operation":%s,'
-             '"status":%d,"duration_ms":%r,"fault_origin":%s}\n')
+             '"request_id":%s,"exchange_id":%s,%s,"status":%d,"duration_ms":%r,'
+             '"fault_origin":%s}\n')
+# The client, service and operation members, the same on every line of one route: encoded
+# once per route (issue 4: per-line cost). A pure function of the three values, so no text
+# can pass between clients; bounded (a refused stranger's claimed client is in it), full it
+# starts again, and the policy clears it on a snapshot swap.
+ROUTE_CACHE_SIZE = 1024
 
 
 class AccessLog:
@@ -60,6 +65,7 @@ class AccessLog:
         self._lines: list[str] = []
         self._second = -1
         self._prefix = ""
+        self._routes: dict[tuple[str, str, str], str] = {}
 
     def write(self, *, request_id: str, client: str, service: str, operation: str,
               status: int, duration_ms: float, fault_origin: str,
@@ -71,12 +77,13 @@ class AccessLog:
         if second != self._second:  # the date and time change once a second
             self._second = second
             self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        route = (client, service, operation)
+        members = self._routes.get(route) or self._encode_route(route)
         lines = self._lines
         lines.append(_TEMPLATE % (
             self._prefix, int((now - second) * 1e6), encode_basestring(request_id),
-            encode_basestring(exchange_id), encode_basestring(client),
-            encode_basestring(service), encode_basestring(operation), status,
-            round(duration_ms, 3), encode_basestring(fault_origin)))
+            encode_basestring(exchange_id), members, status, round(duration_ms, 3),
+            encode_basestring(fault_origin)))
         if len(lines) > 1 and len(lines) < MAX_BUFFERED_LINES:
             return  # a write is scheduled already
         try:
@@ -88,6 +95,18 @@ class AccessLog:
             self.flush()
         else:
             loop.call_later(FLUSH_SECONDS, self.flush)
+
+    def _encode_route(self, route: tuple[str, str, str]) -> str:
+        client, service, operation = map(encode_basestring, route)
+        members = f'"client":{client},"service":{service},"operation":{operation}'
+        if len(self._routes) >= ROUTE_CACHE_SIZE:
+            self._routes.clear()
+        self._routes[route] = members
+        return members
+
+    def clear_cache(self) -> None:
+        """Forget the encoded routes (the policy calls this when a snapshot is swapped in)."""
+        self._routes.clear()
 
     def flush(self) -> None:
         """Write the buffered lines with one ``write``. A failing stream loses them, with a

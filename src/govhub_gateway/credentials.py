@@ -151,11 +151,12 @@ class CredentialTable:
         self.certificates = {c.sha256_fingerprint.lower(): c.client
                              for c in snapshot.certificates}
         self.token_issuer = snapshot.token_issuer
-        self._verified: dict[str, _ApiKeyEntry] = {}  # full ``ghk_`` key → its entry
+        # full ``ghk_`` key → its entry and the (immutable) answer, built once
+        self._verified: dict[str, tuple[_ApiKeyEntry, Authenticated]] = {}
 
     def check_api_key(self, value: str, now: float) -> Authenticated | Rejected:
-        entry = self._verified.get(value)
-        if entry is None:
+        verified = self._verified.get(value)
+        if verified is None:
             key_id, _, secret = value[len(API_KEY_PREFIX):].partition("_")
             entry = self.api_keys.get(key_id)
             if not secret or entry is None:
@@ -166,10 +167,11 @@ class CredentialTable:
             # Remember the exact key that matched: the next call with it skips the SHA-256
             # (issue 4: per-request cost). At most one entry per key of this snapshot, so
             # no guessed value is ever stored; a new snapshot starts a new table.
-            self._verified[value] = entry
+            verified = self._verified[value] = (entry, Authenticated(entry.client, "api-key"))
+        entry = verified[0]
         if entry.expires_at is not None and now >= entry.expires_at:
             return Rejected("the API key has expired")
-        return Authenticated(entry.client, "api-key")
+        return verified[1]
 
     def check_token(self, token: str, verifier: TokenVerifier) -> Authenticated | Rejected:
         if self.token_issuer is None:
@@ -184,14 +186,14 @@ class CredentialTable:
         return Authenticated(client, "jwt")
 
     def authenticate(self, headers: list[tuple[str, str]], peer_sha256: str | None,
-                     verifier: TokenVerifier, now: float) -> Authenticated | Rejected | None:
-        """Who is calling; None when no credential was presented at all."""
-        authorization = api_key = None
-        for key, value in headers:
-            if key == "authorization" and authorization is None:
-                authorization = value
-            elif key == "x-api-key" and api_key is None:
-                api_key = value
+                     verifier: TokenVerifier, now: float,
+                     found: dict[str, str] | None = None) -> Authenticated | Rejected | None:
+        """Who is calling; None when no credential was presented at all. ``found``: each
+        header's first value by name (``identification.first_values(headers)``), when the
+        caller has built it already."""
+        if found is None:
+            found = dict(reversed(headers))  # the first value of a repeated header wins
+        authorization, api_key = found.get("authorization"), found.get("x-api-key")
         if api_key is not None:
             api_key = api_key.strip()
             if not api_key.startswith(API_KEY_PREFIX):

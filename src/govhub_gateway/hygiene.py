@@ -69,7 +69,34 @@ def framing_error(headers: Iterable[tuple[str, str]]) -> str | None:
 
 
 def upstream_request_headers(head: RequestHead, forward: Forward) -> list[str]:
-    """Header lines (without CRLF) for the upstream request, framing excluded."""
+    """Header lines (without CRLF) for the upstream request, framing excluded. One pass
+    over the headers (issue 4: per-request cost); a Connection header naming further fields
+    (rare: HTTP/1.1 keeps alive by default) goes through the two-pass
+    :func:`_upstream_request_headers`, which drops those fields wherever they stand."""
+    dropped = _always_dropped(forward.drop_headers)
+    lines = [f"host: {forward.host_header or f'{forward.host}:{forward.port}'}"]
+    via: list[str] = []
+    forwarded_for: list[str] = []
+    for name, value in head.headers:
+        if name in dropped:
+            if name == "connection" and not connection_options([(name, value)]) <= dropped:
+                return _upstream_request_headers(head, forward)
+            continue
+        if name == "via":
+            via.append(value)
+        elif name == "x-forwarded-for":
+            forwarded_for.append(value)
+        else:
+            lines.append(f"{name}: {value}")
+    forwarded_for.append(head.client_address)
+    via.append(VIA)
+    lines.append(f"x-forwarded-for: {', '.join(forwarded_for)}")
+    lines.append(f"via: {', '.join(via)}")
+    lines.extend(f"{name}: {value}" for name, value in forward.add_headers)
+    return lines
+
+
+def _upstream_request_headers(head: RequestHead, forward: Forward) -> list[str]:
     options = connection_options(head.headers)
     dropped = _always_dropped(forward.drop_headers)
     if options:
@@ -96,7 +123,28 @@ def upstream_request_headers(head: RequestHead, forward: Forward) -> list[str]:
 
 
 def client_response_headers(headers: list[tuple[bytes, bytes]]) -> list[bytes]:
-    """Header lines (without CRLF) for the client, framing excluded, Via appended."""
+    """Header lines (without CRLF) for the client, framing excluded, Via appended. One
+    pass (issue 4); a Connection header naming more than hop-by-hop fields (``keep-alive``
+    is the usual one) goes through the two-pass :func:`_client_response_headers`."""
+    lines: list[bytes] = []
+    via = b""
+    for name, value in headers:
+        lower = name.lower()
+        if lower in _HOP_BY_HOP_BYTES:
+            if lower == b"connection" and not {
+                    token.strip().lower() for token in value.split(b",")
+            } <= _HOP_BY_HOP_BYTES:
+                return _client_response_headers(headers)
+            continue
+        if lower == b"via":
+            via = via + b", " + value if via else value
+            continue
+        lines.append(name + b": " + value)
+    lines.append(b"Via: " + (via + b", " if via else b"") + _VIA_BYTES)
+    return lines
+
+
+def _client_response_headers(headers: list[tuple[bytes, bytes]]) -> list[bytes]:
     options = {
         token.strip().lower()
         for name, value in headers if name.lower() == b"connection"

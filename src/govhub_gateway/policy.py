@@ -33,6 +33,7 @@ from govhub_gateway.credentials import (
     Rejected,
     TokenVerifier,
 )
+from govhub_gateway.evidence_line import ExchangeFields, canonical_instant, clear_route_cache
 from govhub_gateway.exchange import (
     Decision,
     EvidenceSink,
@@ -42,7 +43,7 @@ from govhub_gateway.exchange import (
     RequestHead,
     Respond,
 )
-from govhub_gateway.identification import Identification, identify_rest
+from govhub_gateway.identification import Identification, first_values, identify_rest
 from govhub_gateway.metaservices import Catalog, answer_metaservice, compile_catalog
 from govhub_gateway.metrics import GatewayMetrics
 from govhub_gateway.quotas import Limit, QuotaCounters, compile_limits
@@ -109,6 +110,10 @@ class GatewayPolicy:
         self.quotas.forget_changed(previous.limits if previous else {}, compiled.limits)
         self.tokens.jwks_uri = snapshot.token_issuer.jwks_uri if snapshot.token_issuer else None
         self._compiled = compiled
+        # The encoded-route caches hold no snapshot data, but a swap is the moment routes
+        # change: start them afresh rather than keep retired services' text.
+        clear_route_cache()
+        self.access_log.clear_cache()
         self.metrics.set_snapshot_version(snapshot.version)
 
     @property
@@ -182,7 +187,12 @@ class GatewayPolicy:
                               status=outcome.status, duration_ms=outcome.total_seconds * 1000,
                               fault_origin=fault_origin, exchange_id=exchange.exchange_id)
         if exchange.evidence:
-            self.evidence.append(self._evidence_fields(head, exchange, outcome, fault_origin))
+            fields = self._evidence_fields(head, exchange, outcome, fault_origin)
+            append_fields = getattr(self.evidence, "append_fields", None)
+            if append_fields is not None:  # the spool: no dict per exchange (issue 4)
+                append_fields(fields)
+            else:  # any other EvidenceSink takes the contract's dict
+                self.evidence.append(fields._asdict())
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -193,7 +203,8 @@ class GatewayPolicy:
 
     def _rest_call(self, compiled: Compiled, head: RequestHead,
                    parts: list[str]) -> Respond | Forward:
-        identification = identify_rest(head.headers)
+        found = first_values(head.headers)  # one pass for identification and credentials
+        identification = identify_rest(head.headers, found)
         if isinstance(identification, list):
             return self.refusals.respond(
                 problems.MISSING_IDENTIFICATION, Exchange(),
@@ -201,7 +212,8 @@ class GatewayPolicy:
                        "Missing or malformed X-Road identification headers",
                 errors=identification)
         exchange = self._exchange(identification, "/".join(parts[:3]))
-        refusal = self._admit(compiled, head, identification, exchange, soap=False)
+        refusal = self._admit(compiled, head, identification, exchange, soap=False,
+                              found=found)
         if refusal is not None:
             return refusal
         service = compiled.routing.services.get((parts[0], parts[1], parts[2]))
@@ -222,11 +234,13 @@ class GatewayPolicy:
                                head.query, soap=False)
 
     def authenticate(self, compiled: Compiled, head: RequestHead, exchange: Exchange,
-                     claimed: str | None, soap: bool) -> Respond | None:
+                     claimed: str | None, soap: bool,
+                     found: dict[str, str] | None = None) -> Respond | None:
         """401 unless a valid credential is presented and (when ``claimed``) names that
-        client; on success ``exchange.consumer`` is the authenticated system."""
+        client; on success ``exchange.consumer`` is the authenticated system. ``found``:
+        the request's headers by name, first value each (``first_values``), if built."""
         result = compiled.credentials.authenticate(
-            head.headers, head.peer_certificate_sha256, self.tokens, self.clock())
+            head.headers, head.peer_certificate_sha256, self.tokens, self.clock(), found)
         if isinstance(result, Authenticated) and claimed is not None and result.client != claimed:
             result = Rejected(f"thông tin xác thực thuộc về {result.client}, không phải "
                               f"X-Road-Client {claimed} / the credential belongs to "
@@ -254,8 +268,10 @@ class GatewayPolicy:
             headers=[("retry-after", str(retry_after))])
 
     def _admit(self, compiled: Compiled, head: RequestHead, identification: Identification,
-               exchange: Exchange, soap: bool) -> Respond | None:
-        refusal = self.authenticate(compiled, head, exchange, identification.client, soap)
+               exchange: Exchange, soap: bool,
+               found: dict[str, str] | None = None) -> Respond | None:
+        refusal = self.authenticate(compiled, head, exchange, identification.client, soap,
+                                    found)
         if refusal is None:
             refusal = self.take_quota(compiled, exchange, soap)
         return refusal
@@ -321,30 +337,25 @@ class GatewayPolicy:
             capture_bodies=spec.log_bodies, exchange=exchange)
 
     def _evidence_fields(self, head: RequestHead, exchange: Exchange, outcome: Outcome,
-                         fault_origin: str) -> dict[str, Any]:
+                         fault_origin: str) -> ExchangeFields:
         """EvidenceRecord's fields. The path without its query: queries often carry search
         terms that are personal data (Law 91/2025, minimisation); bodies only when the
-        service asks for full logging."""
-        fields: dict[str, Any] = {
-            "request_id": exchange.request_id, "client": exchange.client,
-            "user_id": exchange.user_id, "issue": exchange.issue,
-            "service": exchange.service_id, "operation": exchange.operation,
-            "method": head.method, "path": head.path, "status": outcome.status,
-            "fault_origin": fault_origin,
-            "started_at": datetime.fromtimestamp(head.received_at, UTC),
-            "duration_ms": outcome.total_seconds * 1000,
-            "upstream_ms": None if outcome.upstream_seconds is None
-            else outcome.upstream_seconds * 1000,
-            "request_bytes": outcome.request_bytes, "response_bytes": outcome.response_bytes,
-            "request_sha256": outcome.request_sha256,
-            "response_sha256": outcome.response_sha256,
-            "request_body": None, "response_body": None}
+        service asks for full logging. ``started_at`` as ``canonical_datetime`` text: valid
+        for EvidenceRecord, and formatted without a datetime (issue 4: per-record cost)."""
+        upstream = outcome.upstream_seconds
+        request_body = response_body = None
         if exchange.log_bodies:
-            for name, body in (("request_body", outcome.request_body),
-                               ("response_body", outcome.response_body)):
-                if body is not None:
-                    fields[name] = body.decode("utf-8", errors="replace")
-        return fields
+            if outcome.request_body is not None:
+                request_body = outcome.request_body.decode("utf-8", errors="replace")
+            if outcome.response_body is not None:
+                response_body = outcome.response_body.decode("utf-8", errors="replace")
+        return ExchangeFields(
+            exchange.request_id, exchange.client, exchange.service_id, head.method, head.path,
+            outcome.status, canonical_instant(head.received_at), outcome.total_seconds * 1000,
+            exchange.user_id, exchange.issue, exchange.operation, fault_origin,
+            None if upstream is None else upstream * 1000, outcome.request_bytes,
+            outcome.response_bytes, outcome.request_sha256, outcome.response_sha256,
+            request_body, response_body)
 
 
 def _target(base_path: str, rest: str, query: str) -> str:

@@ -10,7 +10,7 @@ Layout of the spool directory::
 
 Durability choice. ``append`` runs on the gateway's hot path after every exchange, so it
 must cost microseconds, not an fsync (milliseconds on most disks), nor even a system call
-per record. It chains and hashes the record from a plain dict (the canonical JSON of
+per record. It chains and hashes the record from its plain values (the canonical JSON of
 ``govhub_contracts.evidence_hash``; no model is built or validated) and queues the line; the
 lines queued during one event-loop turn are written with one ``os.write`` to a file
 descriptor opened with ``O_APPEND`` by a callback at the end of that turn (at once when no
@@ -42,12 +42,13 @@ import os
 import threading
 from contextlib import suppress
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
 from govhub_contracts.evidence_hash import canonical_datetime, canonical_ms
 from govhub_contracts.snapshot import GENESIS_HASH, EvidenceRecord
-from govhub_gateway.evidence_line import encode_record
+from govhub_gateway.evidence_line import CANONICAL_INSTANT, ExchangeFields, encode_chained
 from govhub_gateway.spool_files import (
     SEGMENT_PATTERN,
     fsync_directory,
@@ -67,12 +68,19 @@ logger = logging.getLogger(__name__)
 CURSOR_NAME = "cursor.json"
 DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024
 MAX_QUEUED_LINES = 512  # a loop turn queuing more writes them at once (bounded memory)
-# The fields a record is hashed over, and the defaults of those a caller may leave out.
-_HASHED_FIELDS = frozenset(EvidenceRecord.model_fields) - {"hash"}
-_CALLER_FIELDS = len(_HASHED_FIELDS) - 3  # without gateway, sequence, previous_hash
-_DEFAULTS: dict[str, Any] = {
-    name: info.default for name, info in EvidenceRecord.model_fields.items()
-    if not info.is_required() and name != "hash"}
+# The fields a caller gives (without the chain's own), and those it may leave out.
+_CALLER_KEYS = frozenset(ExchangeFields._fields)
+_REQUIRED_KEYS = _CALLER_KEYS - set(ExchangeFields._field_defaults)
+
+
+def exchange_fields(fields: dict[str, Any]) -> ExchangeFields:
+    """A caller's dict as :class:`ExchangeFields`; ValueError naming the fields that are
+    unknown or missing (defaults may be left out)."""
+    try:
+        return ExchangeFields(**fields)
+    except TypeError:
+        wrong = sorted((fields.keys() - _CALLER_KEYS) | (_REQUIRED_KEYS - fields.keys()))
+        raise ValueError(f"not the evidence record's fields: {wrong}") from None
 
 
 @dataclass(slots=True)
@@ -94,6 +102,7 @@ class EvidenceSpool:
                  max_segment_bytes: int = DEFAULT_SEGMENT_BYTES) -> None:
         self.directory = Path(directory)
         self.gateway_id = gateway_id
+        self._gateway_json = encode_basestring(gateway_id)  # constant in every record
         self.max_segment_bytes = max_segment_bytes
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -116,23 +125,28 @@ class EvidenceSpool:
     # -- the hot path ---------------------------------------------------------------------
 
     def append(self, fields: dict[str, Any]) -> None:
-        """The EvidenceSink method: chain and hash one record, and queue its line. On the
-        event loop the lines of one loop turn go to the OS in one ``os.write`` at the end of
-        that turn (before any connection can read its next request); without a running
-        loop the line is written before ``append`` returns. ``fields`` must be the record's
+        """The EvidenceSink method: :meth:`append_fields` of a dict holding the record's
         fields without ``gateway``, ``sequence``, ``previous_hash`` and ``hash`` (defaults may
-        be left out); ``started_at`` a datetime."""
+        be left out); ``started_at`` a datetime or its ``canonical_datetime`` text."""
+        self.append_fields(exchange_fields(fields))
+
+    def append_fields(self, fields: ExchangeFields) -> None:
+        """Chain and hash one record, and queue its line. On the event loop the lines of one
+        loop turn go to the OS in one ``os.write`` at the end of that turn (before any
+        connection can read its next request); without a running loop the line is written
+        before this returns. The policy calls this directly (no dict per exchange)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the evidence spool is closed")
-            self._queue.append(self._chain(fields))
-            if len(self._queue) > 1 and len(self._queue) < MAX_QUEUED_LINES:
+            queue = self._queue
+            queue.append(self._chain(fields))
+            if 1 < len(queue) < MAX_QUEUED_LINES:
                 return  # a write is already scheduled for this loop turn
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
                 loop = None
-            if loop is None or len(self._queue) >= MAX_QUEUED_LINES:
+            if loop is None or len(queue) >= MAX_QUEUED_LINES:
                 self._write_queue()  # raises OSError to the caller: the record is not kept
                 return
         loop.call_soon(self._write_queued_lines)
@@ -140,31 +154,29 @@ class EvidenceSpool:
     def append_record(self, fields: dict[str, Any]) -> EvidenceRecord:
         """:meth:`append` written at once, returning the record as written (parsed back:
         for tests and tools, not the hot path)."""
+        values = exchange_fields(fields)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the evidence spool is closed")
-            line = self._chain(fields)
+            line = self._chain(values)
             self._queue.append(line)
             self._write_queue()
         return EvidenceRecord.model_validate_json(line)
 
-    def _chain(self, fields: dict[str, Any]) -> bytes:
+    def _chain(self, fields: ExchangeFields) -> bytes:
         """The next record's line (lock held): its canonical JSON (``evidence_hash``, written
         by ``evidence_line``), hashed, with ``hash`` appended as the last member. No model
-        is built: the field set is checked against ``EvidenceRecord``'s, the types the
+        is built: the field set is ``EvidenceRecord``'s (``ExchangeFields``), the types the
         canonical form pins are normalised, and the policy builds the rest from typed
         values (a wrong type raises here, before the chain moves on)."""
-        if len(fields) != _CALLER_FIELDS:  # some defaults left out (the policy gives all)
-            fields = {**_DEFAULTS, **fields}
-        record = {**fields, "gateway": self.gateway_id, "sequence": self._sequence + 1,
-                  "previous_hash": self._last_hash}
-        if record.keys() != _HASHED_FIELDS:
-            unexpected = sorted(record.keys() ^ _HASHED_FIELDS)
-            raise ValueError(f"not the evidence record's fields: {unexpected}")
-        record["started_at"] = canonical_datetime(record["started_at"])
-        record["duration_ms"] = canonical_ms(record["duration_ms"])
-        record["upstream_ms"] = canonical_ms(record["upstream_ms"])
-        body = encode_record(record).encode()
+        started_at = fields.started_at
+        if type(started_at) is not str:
+            started_at = canonical_datetime(started_at)
+        elif not CANONICAL_INSTANT.fullmatch(started_at):  # text must already be canonical
+            raise ValueError(f"started_at is not canonical_datetime text: {started_at!r}")
+        body = encode_chained(fields, self._gateway_json, self._sequence + 1, self._last_hash,
+                              started_at, round(float(fields.duration_ms), 3),
+                              canonical_ms(fields.upstream_ms)).encode()
         digest = hashlib.sha256(body).hexdigest()
         self._sequence += 1
         self._last_hash = digest
