@@ -6,20 +6,26 @@ of an account whose role requires one."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from govhub.identity import passkeys, second_factor, services
 from govhub.identity.forms_second_factor import AppCodeForm
-from govhub.identity.models import Account, AuthenticatorApp, Passkey
+from govhub.identity.models import Account, AuthenticatorApp, Passkey, SignInSession
+from govhub.identity.services.sign_in import SESSION_SID_KEY
 from govhub.identity.views_second_factor import (
     confirm_app,
     json_problem,
@@ -36,6 +42,34 @@ def _account(request: HttpRequest) -> Account:
 
 def _security_url() -> str:
     return reverse("account-security")
+
+
+# OWASP ASVS 4.0 V3.7.1: re-authenticate before sensitive account changes. Taking a second
+# factor away (or replacing the backup codes) from a browser left signed in for long would let
+# whoever sits at it weaken the account; a sign-in older than this is asked again.
+FRESH_SIGN_IN_SECONDS = 10 * 60
+
+
+def _signed_in_recently(request: HttpRequest) -> bool:
+    session = SignInSession.objects.filter(sid=request.session.get(SESSION_SID_KEY),
+                                           ended_at__isnull=True).first()
+    return session is not None and (
+        timezone.now() - session.authenticated_at).total_seconds() <= FRESH_SIGN_IN_SECONDS
+
+
+def fresh_sign_in_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Send a person whose sign-in is older than ten minutes to sign in again, then back to
+    this page to repeat the change (a POST is never replayed)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _signed_in_recently(request):
+            messages.info(request, _("For your account's safety, sign in again, then repeat "
+                                     "this change."))
+            return redirect_to_login(_security_url())
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 def _after_adding(request: HttpRequest, codes: list[str] | None, message: str) -> str:
@@ -78,6 +112,7 @@ def authenticator_app(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@fresh_sign_in_required
 def remove_authenticator_app(request: HttpRequest) -> HttpResponse:
     try:
         services.remove_authenticator_app(actor=request.user, account=_account(request))
@@ -115,6 +150,7 @@ def passkey_register(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@fresh_sign_in_required
 def remove_passkey(request: HttpRequest, passkey_id: uuid.UUID) -> HttpResponse:
     passkey = get_object_or_404(Passkey, pk=passkey_id, account=_account(request))
     try:
@@ -129,6 +165,7 @@ def remove_passkey(request: HttpRequest, passkey_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @login_required
+@fresh_sign_in_required
 def regenerate_backup_codes(request: HttpRequest) -> HttpResponse:
     try:
         codes = services.regenerate_backup_codes(actor=request.user, account=_account(request))

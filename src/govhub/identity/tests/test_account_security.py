@@ -202,3 +202,32 @@ def test_a_wrong_confirmation_code_is_shown_next_to_the_field(
     with pytest.raises(ValidationError):
         services.set_up_authenticator_app(actor=handler, account=handler,
                                           secret=pyotp.random_base32(), code="000000")
+
+
+@pytest.mark.parametrize("action", ["remove-app", "remove-passkey", "new-backup-codes"])
+def test_an_old_sign_in_must_sign_in_again_before_taking_a_factor_away(
+    client: Client, admin: Any, action: str
+) -> None:
+    # OWASP ASVS V3.7.1: a browser left signed in cannot weaken the account.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from govhub.identity.models import SignInSession
+
+    with_app(admin)
+    passkey = passkey_for(admin)
+    client.force_login(admin)
+    SignInSession.objects.filter(account=admin).update(
+        authenticated_at=timezone.now() - timedelta(minutes=11))
+    codes_before = set(BackupCode.objects.filter(account=admin).values_list("pk", flat=True))
+    path = {"remove-app": "/account/security/authenticator-app/remove/",
+            "remove-passkey": f"/account/security/passkeys/{passkey.pk}/remove/",
+            "new-backup-codes": "/account/security/backup-codes/"}[action]
+    response = client.post(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/account/security/")
+    assert AuthenticatorApp.objects.filter(account=admin).exists()
+    assert Passkey.objects.filter(pk=passkey.pk).exists()
+    assert set(BackupCode.objects.filter(account=admin).values_list("pk", flat=True)) == \
+        codes_before
