@@ -354,3 +354,21 @@ def install(app: web.Application, injector: UpstreamFaultInjector) -> None:
 async def health(request: web.Request) -> web.Response:
     """The probe operation the hub calls (architecture.md, exchange contract §7)."""
     return json_response({"status": "ok"})
+
+
+def rest_provider(endpoints: Iterable[str], faults: dict[str, UpstreamFault] | None,
+                  openapi_document: Callable[[str], dict[str, Any]]) -> web.Application:
+    """The skeleton every REST sandbox provider shares: the request log, the X-Road
+    identification check (not for the probe and the document), fault injection, its OpenAPI
+    document at ``/openapi.json`` and the probe at ``/health`` (architecture.md §7). The
+    provider adds its own routes."""
+    app = web.Application(middlewares=[
+        record_requests, require_identification({"/health", "/openapi.json"}), inject_faults])
+    install(app, UpstreamFaultInjector(rest_unavailable, endpoints, faults))
+
+    async def openapi(request: web.Request) -> web.Response:
+        return json_response(openapi_document(f"{request.scheme}://{request.host}"))
+
+    app.router.add_get("/openapi.json", openapi)
+    app.router.add_get("/health", health, name="health")
+    return app

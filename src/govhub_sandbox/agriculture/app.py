@@ -13,12 +13,8 @@ from govhub_sandbox.agriculture.openapi import openapi_document
 from govhub_sandbox.agriculture.prices import COMMODITIES, MARKETS, SOURCE, Price, PriceBook
 from govhub_sandbox.upstream_kit import (
     UpstreamFault,
-    UpstreamFaultInjector,
     json_response,
     problem,
-    record_requests,
-    require_identification,
-    rest_unavailable,
 )
 
 OPERATIONS = ("listPrices", "latestPrices", "listCommodities")
@@ -95,20 +91,12 @@ async def list_commodities(request: web.Request) -> web.Response:
         for c in COMMODITIES.values()]}, headers={"Cache-Control": CACHE_CONTROL})
 
 
-async def openapi(request: web.Request) -> web.Response:
-    return json_response(openapi_document(f"{request.scheme}://{request.host}"))
-
 
 def create_app(faults: dict[str, UpstreamFault] | None = None,
                price_book: PriceBook | None = None) -> web.Application:
-    app = web.Application(middlewares=[
-        record_requests, require_identification({"/health", "/openapi.json"}),
-        upstream_kit.inject_faults])
-    upstream_kit.install(app, UpstreamFaultInjector(rest_unavailable, ENDPOINTS, faults))
+    app = upstream_kit.rest_provider(ENDPOINTS, faults, openapi_document)
     app[PRICE_BOOK] = price_book or PriceBook()
     app.router.add_get("/prices", list_prices, name="listPrices")
     app.router.add_get("/prices/latest", latest_prices, name="latestPrices")
     app.router.add_get("/commodities", list_commodities, name="listCommodities")
-    app.router.add_get("/openapi.json", openapi)
-    app.router.add_get("/health", upstream_kit.health, name="health")
     return app

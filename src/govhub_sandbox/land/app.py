@@ -13,12 +13,8 @@ from govhub_sandbox.land.openapi import openapi_document
 from govhub_sandbox.land.parcels import BY_ID, COMMUNES, LAND_USES, Parcel, search
 from govhub_sandbox.upstream_kit import (
     UpstreamFault,
-    UpstreamFaultInjector,
     json_response,
     problem,
-    record_requests,
-    require_identification,
-    rest_unavailable,
 )
 
 OPERATIONS = ("searchParcels", "getParcel", "getParcelPlanning")
@@ -113,19 +109,11 @@ async def get_parcel_planning(request: web.Request) -> web.Response:
         headers={"Cache-Control": REFERENCE_CACHE})
 
 
-async def openapi(request: web.Request) -> web.Response:
-    return json_response(openapi_document(f"{request.scheme}://{request.host}"))
-
 
 def create_app(faults: dict[str, UpstreamFault] | None = None) -> web.Application:
-    app = web.Application(middlewares=[
-        record_requests, require_identification({"/health", "/openapi.json"}),
-        upstream_kit.inject_faults])
-    upstream_kit.install(app, UpstreamFaultInjector(rest_unavailable, ENDPOINTS, faults))
+    app = upstream_kit.rest_provider(ENDPOINTS, faults, openapi_document)
     app.router.add_get("/parcels", search_parcels, name="searchParcels")
     app.router.add_get("/parcels/{parcel_id}", get_parcel, name="getParcel")
     app.router.add_get("/parcels/{parcel_id}/planning", get_parcel_planning,
                        name="getParcelPlanning")
-    app.router.add_get("/openapi.json", openapi)
-    app.router.add_get("/health", upstream_kit.health, name="health")
     return app

@@ -18,12 +18,8 @@ from govhub_sandbox.tourism.events import (
 from govhub_sandbox.tourism.openapi import openapi_document
 from govhub_sandbox.upstream_kit import (
     UpstreamFault,
-    UpstreamFaultInjector,
     json_response,
     problem,
-    record_requests,
-    require_identification,
-    rest_unavailable,
 )
 
 OPERATIONS = ("listEvents",)
@@ -79,18 +75,10 @@ async def list_events(request: web.Request) -> web.Response:
                          headers={"Cache-Control": CACHE_CONTROL})
 
 
-async def openapi(request: web.Request) -> web.Response:
-    return json_response(openapi_document(f"{request.scheme}://{request.host}"))
-
 
 def create_app(faults: dict[str, UpstreamFault] | None = None,
                calendar: Calendar | None = None) -> web.Application:
-    app = web.Application(middlewares=[
-        record_requests, require_identification({"/health", "/openapi.json"}),
-        upstream_kit.inject_faults])
-    upstream_kit.install(app, UpstreamFaultInjector(rest_unavailable, ENDPOINTS, faults))
+    app = upstream_kit.rest_provider(ENDPOINTS, faults, openapi_document)
     app[CALENDAR] = calendar or Calendar()
     app.router.add_get("/events", list_events, name="listEvents")
-    app.router.add_get("/openapi.json", openapi)
-    app.router.add_get("/health", upstream_kit.health, name="health")
     return app

@@ -11,12 +11,8 @@ from aiohttp import web
 from govhub_sandbox import upstream_kit
 from govhub_sandbox.upstream_kit import (
     UpstreamFault,
-    UpstreamFaultInjector,
     json_response,
     problem,
-    record_requests,
-    require_identification,
-    rest_unavailable,
 )
 from govhub_sandbox.weather.forecast import COMMUNES, SOURCE, Alert, DayForecast, Station
 from govhub_sandbox.weather.openapi import openapi_document
@@ -82,19 +78,11 @@ async def list_alerts(request: web.Request) -> web.Response:
                           "alerts": [_alert(a) for a in alerts]}, headers=_headers(newest))
 
 
-async def openapi(request: web.Request) -> web.Response:
-    return json_response(openapi_document(f"{request.scheme}://{request.host}"))
-
 
 def create_app(faults: dict[str, UpstreamFault] | None = None,
                station: Station | None = None) -> web.Application:
-    app = web.Application(middlewares=[
-        record_requests, require_identification({"/health", "/openapi.json"}),
-        upstream_kit.inject_faults])
-    upstream_kit.install(app, UpstreamFaultInjector(rest_unavailable, ENDPOINTS, faults))
+    app = upstream_kit.rest_provider(ENDPOINTS, faults, openapi_document)
     app[STATION] = station or Station()
     app.router.add_get("/forecast", get_forecast, name="getForecast")
     app.router.add_get("/alerts", list_alerts, name="listAlerts")
-    app.router.add_get("/openapi.json", openapi)
-    app.router.add_get("/health", upstream_kit.health, name="health")
     return app
