@@ -153,9 +153,11 @@ def hub(tree: Any, make_official: Any, live_server: Any, tmp_path: Path,
     data_dir = tmp_path / "gateway"
     gateway = start_gateway(token_file=token_file, data_dir=data_dir,
                             control_url=live_server.url, port=port, admin_port=admin_port)
-    yield Hub(land, population, consumer, stranger, key, token, stranger_token, operator,
-              provider_operator, platform, land_service, gateway, token_file, data_dir,
-              live_server.url)
+    running = Hub(land, population, consumer, stranger, key, token, stranger_token, operator,
+                  provider_operator, platform, land_service, gateway, token_file, data_dir,
+                  live_server.url)
+    yield running
+    running.gateway.stop()  # a test may have restarted it: stop the one running now
     gateway.stop()
     land.stop()
     population.stop()
