@@ -81,7 +81,7 @@ class ForwardEverything:
     """The trivial policy: every request to the one upstream, nothing else."""
 
     def __init__(self, host: str, port: int) -> None:
-        from govhub_gateway.exchange import Forward
+        from govhub_gateway.engine.exchange import Forward
         self.forward = Forward
         self.host, self.port = host, port
 
@@ -133,7 +133,7 @@ def serve(spec: str, port: int, upstream_port: int, profile: str | None = None) 
 
     import uvloop
 
-    from govhub_gateway.server import start_server
+    from govhub_gateway.engine.server import start_server
 
     module, _, name = spec.partition(":")
     factory = getattr(importlib.import_module(module), name)

@@ -61,11 +61,11 @@ from govhub_contracts.snapshot import (  # noqa: E402
     Snapshot,
     System,
 )
-from govhub_gateway.access_log import FLUSH_SECONDS, AccessLog  # noqa: E402
-from govhub_gateway.credentials import TokenVerifier  # noqa: E402
-from govhub_gateway.metrics import GatewayMetrics  # noqa: E402
-from govhub_gateway.policy import GatewayPolicy  # noqa: E402
-from govhub_gateway.spool import SEGMENT_PATTERN, EvidenceSpool  # noqa: E402
+from govhub_gateway.evidence.access_log import FLUSH_SECONDS, AccessLog  # noqa: E402
+from govhub_gateway.evidence.metrics import GatewayMetrics  # noqa: E402
+from govhub_gateway.evidence.spool import SEGMENT_PATTERN, EvidenceSpool  # noqa: E402
+from govhub_gateway.policy.credentials import TokenVerifier  # noqa: E402
+from govhub_gateway.policy.gateway_policy import GatewayPolicy  # noqa: E402
 
 PROVIDER = "000.00.00.H12"  # Sở Tài nguyên và Môi trường
 CONSUMER_MEMBER = "000.00.00.H12.05"  # Trung tâm Phục vụ hành chính công

@@ -15,7 +15,7 @@ USAGE = ("usage: python -m govhub_gateway [run] [flags]\n"
 
 
 def verify_spool_command(directory: str) -> int:
-    from govhub_gateway.spool import SEGMENT_PATTERN, verify_spool
+    from govhub_gateway.evidence.spool import SEGMENT_PATTERN, verify_spool
 
     path = Path(directory)
     if not path.is_dir():

@@ -25,16 +25,16 @@ from typing import Any
 
 import aiohttp
 
-from govhub_gateway.access_log import AccessLog
-from govhub_gateway.admin_server import AdminHooks, start_admin_server
 from govhub_gateway.config import GatewayConfig
-from govhub_gateway.credentials import TokenVerifier
-from govhub_gateway.metrics import GatewayMetrics
-from govhub_gateway.policy import GatewayPolicy
-from govhub_gateway.server import start_server
-from govhub_gateway.shipper import EvidenceShipper, ShipError
-from govhub_gateway.snapshot_client import HeartbeatSender, SnapshotClient
-from govhub_gateway.spool import EvidenceSpool
+from govhub_gateway.control.admin_server import AdminHooks, start_admin_server
+from govhub_gateway.control.snapshot_client import HeartbeatSender, SnapshotClient
+from govhub_gateway.engine.server import start_server
+from govhub_gateway.evidence.access_log import AccessLog
+from govhub_gateway.evidence.metrics import GatewayMetrics
+from govhub_gateway.evidence.shipper import EvidenceShipper, ShipError
+from govhub_gateway.evidence.spool import EvidenceSpool
+from govhub_gateway.policy.credentials import TokenVerifier
+from govhub_gateway.policy.gateway_policy import GatewayPolicy
 
 logger = logging.getLogger("govhub_gateway")
 

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 2.0  # per call: a slow hub must not hold a worker for long
 FRESH_SECONDS = 600  # older than this, a card is refreshed and labelled "data as of"
 USER_ID = "anonymous"  # cards are the same for everyone: no end user to name
-ISSUE = "CARDS"  # X-Road-Issue: a code, not prose (govhub_gateway.identification)
+ISSUE = "CARDS"  # X-Road-Issue: a code, not prose (govhub_gateway.policy.identification)
 # The services the demo registry (integration.demo) publishes, as member/system/service.
 PRICES_SERVICE = "000.00.03.H12/nongnghiep/gianongsan"
 WEATHER_SERVICE = "000.00.03.H12/kttv/thoitiet"

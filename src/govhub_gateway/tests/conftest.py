@@ -13,9 +13,9 @@ from typing import Any
 import httptools
 import uvloop
 
-from govhub_gateway.exchange import Forward, Outcome, ReadBody, RequestHead, Respond
-from govhub_gateway.limits import EngineLimits
-from govhub_gateway.server import GatewayServer, start_server
+from govhub_gateway.engine.exchange import Forward, Outcome, ReadBody, RequestHead, Respond
+from govhub_gateway.engine.limits import EngineLimits
+from govhub_gateway.engine.server import GatewayServer, start_server
 
 
 def run(coro: Coroutine[Any, Any, Any], timeout: float = 60) -> Any:

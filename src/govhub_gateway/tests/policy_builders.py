@@ -21,10 +21,10 @@ from govhub_contracts.snapshot import (
     System,
     TokenIssuer,
 )
-from govhub_gateway.credentials import TokenVerifier
-from govhub_gateway.exchange import Outcome, RequestHead
-from govhub_gateway.metrics import GatewayMetrics
-from govhub_gateway.policy import GatewayPolicy
+from govhub_gateway.engine.exchange import Outcome, RequestHead
+from govhub_gateway.evidence.metrics import GatewayMetrics
+from govhub_gateway.policy.credentials import TokenVerifier
+from govhub_gateway.policy.gateway_policy import GatewayPolicy
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 LAND = "000.00.00.H12"  # Sở Tài nguyên và Môi trường (provider)

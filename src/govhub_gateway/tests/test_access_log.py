@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from govhub_gateway.access_log import FLUSH_SECONDS, AccessLog
+from govhub_gateway.evidence.access_log import FLUSH_SECONDS, AccessLog
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,8 @@ import pytest
 from benchmarks import gateway_hub as hub
 from benchmarks.gateway_engine import WORKDIR_ENV
 
-from govhub_gateway.exchange import Forward, Outcome, RequestHead, Respond
-from govhub_gateway.spool import verify_spool
+from govhub_gateway.engine.exchange import Forward, Outcome, RequestHead, Respond
+from govhub_gateway.evidence.spool import verify_spool
 
 UPSTREAM_PORT = 9  # never connected to: these tests call the policy directly
 

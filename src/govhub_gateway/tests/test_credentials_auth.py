@@ -13,7 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from govhub_contracts.snapshot import ApiKey
-from govhub_gateway.exchange import Forward, Respond
+from govhub_gateway.engine.exchange import Forward, Respond
 from govhub_gateway.tests.policy_builders import (
     API_KEY,
     CERT_SHA256,

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from govhub_gateway.exchange import Forward, RequestHead
-from govhub_gateway.server import GatewayServer
+from govhub_gateway.engine.exchange import Forward, RequestHead
+from govhub_gateway.engine.server import GatewayServer
+from govhub_gateway.engine.upstream import UpstreamPool
 from govhub_gateway.tests.conftest import (
     RawUpstream,
     StaticPolicy,
@@ -27,7 +28,6 @@ from govhub_gateway.tests.conftest import (
     request,
     run,
 )
-from govhub_gateway.upstream import UpstreamPool
 
 GET = b"GET /f?q=1 HTTP/1.1\r\nHost: gw\r\n\r\n"
 

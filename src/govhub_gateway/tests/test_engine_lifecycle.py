@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from govhub_gateway.forwarding import ForwardExchange
-from govhub_gateway.server import start_server
+from govhub_gateway.engine.forwarding import ForwardExchange
+from govhub_gateway.engine.server import start_server
 from govhub_gateway.tests.conftest import (
     StaticPolicy,
     connect,

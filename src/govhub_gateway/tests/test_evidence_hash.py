@@ -19,8 +19,8 @@ from govhub_contracts.evidence_hash import (
     canonical_timestamp,
 )
 from govhub_contracts.snapshot import EvidenceRecord
-from govhub_gateway.evidence_line import encode_record
-from govhub_gateway.spool import EvidenceSpool, list_segments
+from govhub_gateway.evidence.canonical import encode_record
+from govhub_gateway.evidence.spool import EvidenceSpool, list_segments
 
 # Quotes, backslashes, control characters, Vietnamese, astral-plane and ASCII text.
 ALPHABET = string.printable + '"\\\x00\x1f\x7fđươàảãạ€𝄞\u2028'

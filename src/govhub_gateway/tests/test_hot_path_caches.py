@@ -21,13 +21,14 @@ from govhub_contracts.evidence_hash import (
     canonical_timestamp,
 )
 from govhub_contracts.snapshot import EvidenceRecord
-from govhub_gateway import evidence_line, hygiene
-from govhub_gateway import identification as identification_module
-from govhub_gateway.access_log import ROUTE_CACHE_SIZE, AccessLog
-from govhub_gateway.evidence_line import canonical_instant, encode_record
-from govhub_gateway.exchange import Forward, Respond
-from govhub_gateway.identification import Identification, identify_rest
-from govhub_gateway.spool import EvidenceSpool, list_segments
+from govhub_gateway.engine import hygiene
+from govhub_gateway.engine.exchange import Forward, Respond
+from govhub_gateway.evidence import canonical as evidence_line
+from govhub_gateway.evidence.access_log import ROUTE_CACHE_SIZE, AccessLog
+from govhub_gateway.evidence.canonical import canonical_instant, encode_record
+from govhub_gateway.evidence.spool import EvidenceSpool, list_segments
+from govhub_gateway.policy import identification as identification_module
+from govhub_gateway.policy.identification import Identification, identify_rest
 from govhub_gateway.tests.policy_builders import (
     API_KEY,
     CONSUMER,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govhub_gateway.identification import Identification, identify_rest
+from govhub_gateway.policy.identification import Identification, identify_rest
 
 GOOD = [("x-road-client", "000.00.00.H12.05/onegate"), ("x-road-id", "3f2c-11:ab_9.z"),
         ("x-road-userid", "officer-17"), ("x-road-issue", " 1.004227.000.00.00.H12 ")]

@@ -6,10 +6,10 @@ import json
 from datetime import timedelta
 
 from govhub_contracts.snapshot import EvidenceRecord, MaintenanceWindow, Operation
-from govhub_gateway.credentials import TokenVerifier
-from govhub_gateway.exchange import Forward, Respond
-from govhub_gateway.metrics import GatewayMetrics
-from govhub_gateway.policy import GatewayPolicy
+from govhub_gateway.engine.exchange import Forward, Respond
+from govhub_gateway.evidence.metrics import GatewayMetrics
+from govhub_gateway.policy.credentials import TokenVerifier
+from govhub_gateway.policy.gateway_policy import GatewayPolicy
 from govhub_gateway.tests.policy_builders import (
     API_KEY,
     CONSUMER,

@@ -12,9 +12,9 @@ import aiohttp
 from aiohttp import web
 
 from govhub_contracts.snapshot import Service
-from govhub_gateway.exchange import Forward
-from govhub_gateway.routing import Endpoint, compile_service
-from govhub_gateway.server import start_server
+from govhub_gateway.engine.exchange import Forward
+from govhub_gateway.engine.server import start_server
+from govhub_gateway.policy.routing import Endpoint, compile_service
 from govhub_gateway.tests.policy_builders import (
     API_KEY,
     PARCELS,

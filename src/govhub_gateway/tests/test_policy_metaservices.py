@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from govhub_contracts.snapshot import Operation, Service
-from govhub_gateway.exchange import Forward, Respond
+from govhub_gateway.engine.exchange import Forward, Respond
 from govhub_gateway.tests.policy_builders import (
     CONSUMER,
     LAND,

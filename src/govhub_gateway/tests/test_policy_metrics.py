@@ -10,9 +10,9 @@ from datetime import datetime
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from govhub_gateway.access_log import AccessLog
-from govhub_gateway.exchange import Forward, Respond
-from govhub_gateway.metrics import GatewayMetrics
+from govhub_gateway.engine.exchange import Forward, Respond
+from govhub_gateway.evidence.access_log import AccessLog
+from govhub_gateway.evidence.metrics import GatewayMetrics
 from govhub_gateway.tests.policy_builders import (
     CONSUMER,
     LAND,

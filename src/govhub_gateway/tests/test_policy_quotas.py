@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from govhub_contracts.snapshot import Quota
-from govhub_gateway.exchange import Forward, Respond
+from govhub_gateway.engine.exchange import Forward, Respond
 from govhub_gateway.tests.policy_builders import (
     CONSUMER,
     OTHER_KEY,

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from govhub_gateway.server import start_server
+from govhub_gateway.engine.server import start_server
 from govhub_gateway.tests.policy_builders import (
     API_KEY,
     CITIZENS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govhub_contracts.snapshot import Operation, Service
-from govhub_gateway.routing import compile_service, compile_template
+from govhub_gateway.policy.routing import compile_service, compile_template
 
 
 def test_a_parameter_matches_exactly_one_path_segment() -> None:

@@ -25,9 +25,9 @@ import requests
 from aiohttp import web
 
 from govhub_contracts.snapshot import ApiKey, Grant, Member, Service, Snapshot, System
-from govhub_gateway.admin_server import AdminHooks, start_admin_server
 from govhub_gateway.config import ConfigError, load_config
-from govhub_gateway.credentials import Rejected
+from govhub_gateway.control.admin_server import AdminHooks, start_admin_server
+from govhub_gateway.policy.credentials import Rejected
 from govhub_gateway.tests.test_snapshot_client import (
     GATEWAY,
     TOKEN,
@@ -174,7 +174,7 @@ def test_jwks_is_fetched_and_refetched_after_a_key_rotation(
 
     from govhub_contracts.snapshot import TokenIssuer
     from govhub_gateway import runner
-    from govhub_gateway.credentials import TokenVerifier
+    from govhub_gateway.policy.credentials import TokenVerifier
 
     monkeypatch.setattr(runner, "JWKS_MIN_INTERVAL_SECONDS", 0.2)
     keys = {"old": RSAKey.generate_key(2048, parameters={"kid": "old"}),
@@ -222,8 +222,7 @@ def test_jwks_is_fetched_and_refetched_after_a_key_rotation(
 
 def engine_available() -> bool:
     try:
-        import govhub_gateway.policy
-        import govhub_gateway.server  # noqa: F401
+        pass
     except Exception:  # not written yet, or broken: that is the other helpers' test to fail
         return False
     return True

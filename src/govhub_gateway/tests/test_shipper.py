@@ -8,8 +8,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from govhub_gateway.shipper import EvidenceShipper, ShipError
-from govhub_gateway.spool import EvidenceSpool
+from govhub_gateway.evidence.shipper import EvidenceShipper, ShipError
+from govhub_gateway.evidence.spool import EvidenceSpool
 from govhub_gateway.tests.test_snapshot_client import GATEWAY, TOKEN, FakeControlPlane, run
 from govhub_gateway.tests.test_spool import exchange
 

@@ -28,7 +28,7 @@ from govhub_contracts.snapshot import (
     Snapshot,
     System,
 )
-from govhub_gateway.snapshot_client import (
+from govhub_gateway.control.snapshot_client import (
     HeartbeatSender,
     SnapshotClient,
     SnapshotRejectedError,

@@ -7,8 +7,8 @@ from lxml import etree
 from zeep.exceptions import Fault
 from zeep.wsdl.bindings.soap import Soap11Binding
 
-from govhub_gateway.exchange import Forward, ReadBody, RequestHead, Respond
-from govhub_gateway.soap import PROBLEM_NS
+from govhub_gateway.engine.exchange import Forward, ReadBody, RequestHead, Respond
+from govhub_gateway.policy.soap import PROBLEM_NS
 from govhub_gateway.tests.policy_builders import (
     API_KEY,
     CITIZENS,

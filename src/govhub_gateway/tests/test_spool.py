@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from govhub_contracts.snapshot import GENESIS_HASH, EvidenceRecord
-from govhub_gateway.spool import EvidenceSpool, list_segments, verify_spool
+from govhub_gateway.evidence.spool import EvidenceSpool, list_segments, verify_spool
 
 
 def exchange(number: int) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def test_a_torn_last_line_is_dropped_and_the_chain_continues(tmp_path: Path) -> 
 CRASHING_WRITER = """
 import sys, time
 from datetime import UTC, datetime
-from govhub_gateway.spool import EvidenceSpool
+from govhub_gateway.evidence.spool import EvidenceSpool
 spool = EvidenceSpool(sys.argv[1], "gw-1")
 for number in range(250):
     spool.append({"request_id": f"req-{number}", "client": "a/b", "service": "c/d/e",
@@ -188,7 +188,7 @@ def test_append_after_close_is_refused(tmp_path: Path) -> None:
 DISK_FULL_WRITER = """
 import resource, signal, sys
 from datetime import UTC, datetime
-from govhub_gateway.spool import EvidenceSpool
+from govhub_gateway.evidence.spool import EvidenceSpool
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full file system: write() fails, no signal
 spool = EvidenceSpool(sys.argv[1], "gw-1")
 def append(number):

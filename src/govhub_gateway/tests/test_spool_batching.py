@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from govhub_contracts.snapshot import EvidenceRecord
-from govhub_gateway.spool import EvidenceSpool, list_segments, verify_spool
+from govhub_gateway.evidence.spool import EvidenceSpool, list_segments, verify_spool
 from govhub_gateway.tests.test_spool import exchange, records_on_disk
 
 

@@ -1,7 +1,7 @@
 """The X-Road identification every exchange carries (architecture.md, exchange contract §1).
 
 REST consumers send four headers (X-Road REST message protocol, "Use of HTTP headers"), SOAP
-consumers the same facts in the X-Road SOAP header (``govhub_gateway.soap``); both become one
+consumers the same facts in the X-Road SOAP header (``govhub_gateway.policy.soap``); both become one
 :class:`Identification`:
 
 - ``X-Road-Client``: ``{member}/{system}``, both parts non-empty printable ASCII without spaces

@@ -13,7 +13,7 @@ from email.utils import formatdate
 
 from govhub_contracts.gateway_problems import GatewayProblemType, problem_body
 from govhub_contracts.problem import MEDIA_TYPE
-from govhub_gateway.exchange import RequestHead
+from govhub_gateway.engine.exchange import RequestHead
 
 SERVER = "govhub-gateway"
 _REASONS = {

@@ -1,5 +1,5 @@
 """Local answers of the policy: refusals as RFC 9457 problem+json (REST) or SOAP 1.1 Faults
-(SOAP, see ``govhub_gateway.soap``), and the per-exchange context handed back in
+(SOAP, see ``govhub_gateway.policy.soap``), and the per-exchange context handed back in
 ``Policy.complete``."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from govhub_contracts.gateway_problems import MEDIA_TYPE, GatewayProblemType, problem_body
 from govhub_contracts.problem import FaultOrigin, FieldError
-from govhub_gateway.exchange import Respond
-from govhub_gateway.soap import SOAP_CONTENT_TYPE, fault
+from govhub_gateway.engine.exchange import Respond
+from govhub_gateway.policy.soap import SOAP_CONTENT_TYPE, fault
 
 NO_LABEL = "-"  # metric label for "not known" (keeps series bounded)
 

@@ -34,13 +34,13 @@ from urllib.parse import parse_qs
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.snapshot import Protocol, Service, Snapshot
-from govhub_gateway.exchange import RequestHead, Respond
-from govhub_gateway.identification import identify_rest
-from govhub_gateway.refusals import Exchange
-from govhub_gateway.routing import RoutingTable
+from govhub_gateway.engine.exchange import RequestHead, Respond
+from govhub_gateway.policy.identification import identify_rest
+from govhub_gateway.policy.refusals import Exchange
+from govhub_gateway.policy.routing import RoutingTable
 
 if TYPE_CHECKING:
-    from govhub_gateway.policy import Compiled, GatewayPolicy
+    from govhub_gateway.policy.gateway_policy import Compiled, GatewayPolicy
 
 JSON = "application/json"
 

@@ -18,7 +18,7 @@ import random
 import aiohttp
 
 from govhub_contracts.snapshot import EvidenceBatch
-from govhub_gateway.spool import EvidenceSpool
+from govhub_gateway.evidence.spool import EvidenceSpool
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ import httptools
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
-from govhub_gateway import responses
-from govhub_gateway.exchange import Forward, Outcome, ReadBody, Respond
-from govhub_gateway.forwarding import ForwardExchange
-from govhub_gateway.request_state import (
+from govhub_gateway.engine import responses
+from govhub_gateway.engine.exchange import Forward, Outcome, ReadBody, Respond
+from govhub_gateway.engine.forwarding import ForwardExchange
+from govhub_gateway.engine.request_state import (
     DISCARD,
     BodyReader,
     HeadTooLargeError,
@@ -32,7 +32,7 @@ from govhub_gateway.request_state import (
 )
 
 if TYPE_CHECKING:
-    from govhub_gateway.server import Engine
+    from govhub_gateway.engine.server import Engine
 
 log = logging.getLogger(__name__)
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"

@@ -24,7 +24,7 @@ import aiohttp
 from pydantic import ValidationError
 
 from govhub_contracts.snapshot import Heartbeat, Snapshot
-from govhub_gateway.spool import write_atomically
+from govhub_gateway.evidence.spool import write_atomically
 
 logger = logging.getLogger(__name__)
 

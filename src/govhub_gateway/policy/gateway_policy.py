@@ -25,16 +25,7 @@ from typing import Any
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.snapshot import Protocol, Snapshot
-from govhub_gateway.access_log import AccessLog
-from govhub_gateway.credentials import (
-    CREDENTIAL_HEADERS,
-    Authenticated,
-    CredentialTable,
-    Rejected,
-    TokenVerifier,
-)
-from govhub_gateway.evidence_line import ExchangeFields, canonical_instant, clear_route_cache
-from govhub_gateway.exchange import (
+from govhub_gateway.engine.exchange import (
     Decision,
     EvidenceSink,
     Forward,
@@ -43,19 +34,28 @@ from govhub_gateway.exchange import (
     RequestHead,
     Respond,
 )
-from govhub_gateway.identification import Identification, first_values, identify_rest
-from govhub_gateway.metaservices import Catalog, answer_metaservice, compile_catalog
-from govhub_gateway.metrics import GatewayMetrics
-from govhub_gateway.quotas import Limit, QuotaCounters, compile_limits
-from govhub_gateway.refusals import Exchange, Refusals
-from govhub_gateway.routing import (
+from govhub_gateway.evidence.access_log import AccessLog
+from govhub_gateway.evidence.canonical import ExchangeFields, canonical_instant, clear_route_cache
+from govhub_gateway.evidence.metrics import GatewayMetrics
+from govhub_gateway.policy.credentials import (
+    CREDENTIAL_HEADERS,
+    Authenticated,
+    CredentialTable,
+    Rejected,
+    TokenVerifier,
+)
+from govhub_gateway.policy.identification import Identification, first_values, identify_rest
+from govhub_gateway.policy.metaservices import Catalog, answer_metaservice, compile_catalog
+from govhub_gateway.policy.quotas import Limit, QuotaCounters, compile_limits
+from govhub_gateway.policy.refusals import Exchange, Refusals
+from govhub_gateway.policy.routing import (
     METASERVICE_CODES,
     CompiledService,
     GrantCheck,
     RoutingTable,
     compile_routing,
 )
-from govhub_gateway.soap import SoapError, parse_request
+from govhub_gateway.policy.soap import SoapError, parse_request
 
 # The consumer's own X-Road headers are replaced by the ones the gateway vouches for, and its
 # credentials never travel upstream.

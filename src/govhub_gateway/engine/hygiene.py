@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from govhub_gateway.exchange import Forward, RequestHead
+from govhub_gateway.engine.exchange import Forward, RequestHead
 
 VIA = "1.1 govhub-gateway"
 _VIA_BYTES = VIA.encode()

@@ -14,11 +14,11 @@ import httptools
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
-from govhub_gateway.exchange import ReadBody, RequestHead
-from govhub_gateway.hygiene import framing_error
+from govhub_gateway.engine.exchange import ReadBody, RequestHead
+from govhub_gateway.engine.hygiene import framing_error
 
 if TYPE_CHECKING:
-    from govhub_gateway.connection import ClientConnection
+    from govhub_gateway.engine.connection import ClientConnection
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ KEYS = ("client", "duration_ms", "fault_origin", "gateway", "issue", "method", "
         "request_sha256", "response_body", "response_bytes", "response_sha256", "sequence",
         "service", "started_at", "status", "upstream_ms", "user_id")
 if list(KEYS) != sorted(set(EvidenceRecord.model_fields) - {"hash"}):  # pragma: no cover
-    raise ImportError("govhub_gateway.evidence_line.KEYS no longer matches EvidenceRecord")
+    raise ImportError("govhub_gateway.evidence.canonical.KEYS no longer matches EvidenceRecord")
 
 _TEMPLATE = "{" + ",".join(f'"{key}":%s' for key in KEYS) + "}"
 
@@ -61,7 +61,7 @@ CHAIN_KEYS = frozenset({"gateway", "sequence", "previous_hash"})
 if set(ExchangeFields._fields) != set(KEYS) - CHAIN_KEYS or any(  # pragma: no cover
         EvidenceRecord.model_fields[name].get_default() != default
         for name, default in ExchangeFields._field_defaults.items()):
-    raise ImportError("govhub_gateway.evidence_line.ExchangeFields no longer matches "
+    raise ImportError("govhub_gateway.evidence.canonical.ExchangeFields no longer matches "
                       "EvidenceRecord")
 
 

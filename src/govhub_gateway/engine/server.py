@@ -15,10 +15,10 @@ import socket
 import ssl
 from typing import Any
 
-from govhub_gateway.connection import ClientConnection
-from govhub_gateway.exchange import Outcome, Policy, RequestHead
-from govhub_gateway.limits import EngineLimits
-from govhub_gateway.upstream import PoolRegistry
+from govhub_gateway.engine.connection import ClientConnection
+from govhub_gateway.engine.exchange import Outcome, Policy, RequestHead
+from govhub_gateway.engine.limits import EngineLimits
+from govhub_gateway.engine.upstream import PoolRegistry
 
 log = logging.getLogger(__name__)
 

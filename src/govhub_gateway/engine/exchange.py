@@ -1,11 +1,11 @@
 """The seam between the gateway's HTTP engine and its policies.
 
-The engine (``govhub_gateway.server`` and ``govhub_gateway.upstream``) speaks HTTP/1.1 at the
-asyncio protocol level with httptools doing all parsing; it knows nothing of X-Road, keys or
-agreements. For every request it asks a :class:`Policy` what to do once the head is parsed
-(and, for SOAP, once the body is read), then reports the :class:`Outcome` so the policy can
-meter it and write evidence. Policies are precomputed from the config snapshot into plain
-lookups, so ``decide`` costs microseconds and never awaits (architecture.md).
+The engine (``govhub_gateway.engine.server`` and ``govhub_gateway.engine.upstream``) speaks
+HTTP/1.1 at the asyncio protocol level with httptools doing all parsing; it knows nothing of
+X-Road, keys or agreements. For every request it asks a :class:`Policy` what to do once the
+head is parsed (and, for SOAP, once the body is read), then reports the :class:`Outcome` so the
+policy can meter it and write evidence. Policies are precomputed from the config snapshot into
+plain lookups, so ``decide`` costs microseconds and never awaits (architecture.md).
 """
 
 from __future__ import annotations

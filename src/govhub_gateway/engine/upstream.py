@@ -19,7 +19,7 @@ import httptools
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
-from govhub_gateway.limits import EngineLimits
+from govhub_gateway.engine.limits import EngineLimits
 
 
 class UpstreamListener(Protocol):

@@ -48,8 +48,8 @@ from typing import Any
 
 from govhub_contracts.evidence_hash import canonical_datetime, canonical_ms
 from govhub_contracts.snapshot import GENESIS_HASH, EvidenceRecord
-from govhub_gateway.evidence_line import CANONICAL_INSTANT, ExchangeFields, encode_chained
-from govhub_gateway.spool_files import (
+from govhub_gateway.evidence.canonical import CANONICAL_INSTANT, ExchangeFields, encode_chained
+from govhub_gateway.evidence.spool_files import (
     SEGMENT_PATTERN,
     fsync_directory,
     list_segments,
@@ -94,7 +94,7 @@ class PendingBatch:
 
 
 class EvidenceSpool:
-    """The :class:`govhub_gateway.exchange.EvidenceSink` of a gateway: a hash-chained,
+    """The :class:`govhub_gateway.engine.exchange.EvidenceSink` of a gateway: a hash-chained,
     append-only log in ``directory``. ``append`` is called on the event loop; ``pending`` /
     ``mark_shipped`` may be called from a worker thread (a lock guards shared state)."""
 

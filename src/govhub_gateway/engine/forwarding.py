@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
 from govhub_contracts.problem import FaultOrigin
-from govhub_gateway.exchange import Forward, Outcome
-from govhub_gateway.hygiene import client_response_headers, upstream_request_headers
-from govhub_gateway.upstream import UpstreamConnection
+from govhub_gateway.engine.exchange import Forward, Outcome
+from govhub_gateway.engine.hygiene import client_response_headers, upstream_request_headers
+from govhub_gateway.engine.upstream import UpstreamConnection
 
 if TYPE_CHECKING:
-    from govhub_gateway.connection import ClientConnection
-    from govhub_gateway.request_state import PendingRequest
+    from govhub_gateway.engine.connection import ClientConnection
+    from govhub_gateway.engine.request_state import PendingRequest
 
 log = logging.getLogger(__name__)
 # One of Forward.alternates: (scheme, host, port, target, host_header).

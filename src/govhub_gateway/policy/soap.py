@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from govhub_contracts.problem import FieldError
-from govhub_gateway.identification import Identification, field_error, identify
+from govhub_gateway.policy.identification import Identification, field_error, identify
 
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 XROAD_NS = "http://x-road.eu/xsd/xroad.xsd"

@@ -1,6 +1,6 @@
 """The evidence spool's files: segment names, atomic writes, reading records back, and the
 offline check of a spool directory (``python -m govhub_gateway verify-spool DIR``). See
-``govhub_gateway.spool`` for the layout and the durability choice."""
+``govhub_gateway.evidence.spool`` for the layout and the durability choice."""
 
 from __future__ import annotations
 
