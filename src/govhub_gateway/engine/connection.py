@@ -4,6 +4,13 @@ Policy is asked once per head, and requests are answered in order.
 Pipelined requests (RFC 9112 §9.3.2) are queued; while one waits its turn the socket is not
 read, so at most one read's worth of bytes is held. Framing that could smuggle a request
 (RFC 9112 §6.1, §6.3) is refused with 400 and the connection closed.
+
+A request is started (the policy asked, the upstream written to) only once llhttp has taken
+the whole read it arrived in: llhttp checks some framing only after ``on_headers_complete``
+(a Transfer-Encoding it does not accept, a chunk size that is not hex), and a request it then
+refuses must not have reached a provider (RFC 9112 §6.3: an invalid message is not
+processed). Body bytes of a later read are streamed; a parse error there aborts the upstream
+connection before the last chunk, so the provider never receives a complete request.
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ class ClientConnection(asyncio.Protocol):
         self._head_bytes = 0
         self._raw_head_bytes = 0
         self._pause_reasons: set[str] = set()
+        self._to_start: PendingRequest | None = None  # parsed in this read, started after it
 
     # -- asyncio.Protocol ---------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -90,15 +98,20 @@ class ClientConnection(asyncio.Protocol):
             else:
                 log.error("engine failure in a parser callback", exc_info=exc.__context__)
                 self._refuse_head(problems.PLATFORM_ERROR, None)
+            self._start_parsed()
             return
         except httptools.HttpParserUpgrade:
             # Upgrade / CONNECT are not relayed: the request was answered as plain HTTP
             # (Upgrade is hop-by-hop, RFC 9110 §7.8); what follows is not HTTP/1.1.
             self._stop_reading()
+            self._start_parsed()
             return
         except httptools.HttpParserError as exc:
             self._refuse_head(problems.BAD_REQUEST, str(exc))
+            self._start_parsed()
             return
+        if self._to_start is not None:
+            self._start_parsed()
         if self.deadline_kind == HEAD and self.reading is None:
             # A header line llhttp is still accumulating is not seen by on_header yet.
             self._raw_head_bytes += len(data)
@@ -162,7 +175,7 @@ class ClientConnection(asyncio.Protocol):
         else:
             self.deadline_kind = None
         if len(self.queue) == 1:
-            self.start(req)
+            self._to_start = req  # once llhttp has accepted the rest of this read
         elif len(self.queue) >= 2:
             self.pause_reading("pipeline", True)
 
@@ -189,6 +202,12 @@ class ClientConnection(asyncio.Protocol):
             self._advance()
 
     # -- requests -------------------------------------------------------------------------
+    def _start_parsed(self) -> None:
+        """Start the request parsed in this read, unless refusing the read dropped it."""
+        req, self._to_start = self._to_start, None
+        if req is not None and not self.closed and self.queue and self.queue[0] is req:
+            self.start(req)
+
     def start(self, req: PendingRequest) -> None:
         """Ask the policy about ``req`` (it has the head of the queue)."""
         if req.reject is not None:

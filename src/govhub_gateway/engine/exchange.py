@@ -93,7 +93,9 @@ class Outcome:
     request_sha256: str
     response_sha256: str
     total_seconds: float  # from head received to last byte sent
-    upstream_seconds: float | None = None  # from upstream request sent to last byte received
+    # From the upstream request sent to its last byte received, or to the exchange's failure;
+    # None when no byte of the request was written to a provider.
+    upstream_seconds: float | None = None
     request_body: bytes | None = None  # only when Forward.capture_bodies
     response_body: bytes | None = None
     error: str = ""  # why the engine failed the exchange (timeout, upstream closed, …)

@@ -334,6 +334,10 @@ class ForwardExchange:
     def _finish(self, *, keep_alive: bool) -> None:
         self.done = True
         self.timer.cancel()
+        if self.upstream_seconds is None and self.sent_at:
+            # The request (or its head) was written to the provider, then the exchange
+            # failed: the evidence must say it was forwarded (exchange contract §10).
+            self.upstream_seconds = self.conn.loop.time() - self.sent_at
         self.conn.pause_reading("connecting", False)
         self.conn.pause_reading("upstream", False)
         head = self.req.head
