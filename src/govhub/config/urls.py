@@ -2,12 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from govhub.config.api import api
-from govhub.identity import phone_sign_in
-from govhub.identity import views as identity_views
-from govhub.identity import views_account as account_views
-from govhub.identity import views_federation as federation_views
-from govhub.identity import views_second_factor as second_factor_views
-from govhub.identity.admin_site import site as admin_site
+from govhub.identity.account import sessions as account_views
+from govhub.identity.admin.site import site as admin_site
+from govhub.identity.federation import views as federation_views
+from govhub.identity.phone import views as phone_sign_in
+from govhub.identity.sign_in import second_step as second_factor_views
+from govhub.identity.sso import views as identity_views
 from govhub.kernel.views import problem_type
 from govhub.portal import views as portal_views
 from govhub.portal.urls import pwa_urlpatterns
@@ -41,6 +41,6 @@ urlpatterns += i18n_patterns(
     path("logout/", identity_views.SignOutView.as_view(), name="logout"),
     path("account/sessions/", account_views.SessionsView.as_view(), name="account-sessions"),
     path("account/apps/", account_views.AppsView.as_view(), name="account-apps"),
-    path("", include("govhub.identity.urls_second_factor")),
+    path("", include("govhub.identity.sign_in.urls")),
     prefix_default_language=False,
 )
