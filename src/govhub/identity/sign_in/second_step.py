@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from govhub.identity.admin.site import AdminLoginForm
 from govhub.identity.models import Account
 from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.second_factor import passkeys
@@ -31,7 +30,6 @@ from govhub.identity.sign_in import pending as pending_sign_in
 from govhub.identity.sign_in.flow import complete_sign_in
 from govhub.identity.sign_in.pending import PendingSignIn
 from govhub.identity.sso.services.sign_in import ACR_LEVEL_2
-from govhub.identity.sso.views import SignInView
 
 SETUP_SESSION_KEY = "govhub_totp_setup"
 NEW_CODES_SESSION_KEY = "govhub_new_backup_codes"
@@ -318,10 +316,3 @@ def recovered(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/second_factor_recovered.html", {
         "left": state["left"], "next_url": state.get("next") or reverse("home"),
     })
-
-
-class AdminSignInView(SignInView):
-    """The admin's sign-in page: the same password step (so the second factor follows),
-    with the admin's rule that only officials holding an administrative role get in."""
-
-    authentication_form = AdminLoginForm

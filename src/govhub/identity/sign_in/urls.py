@@ -1,9 +1,8 @@
-"""Routes of the second factor (included inside ``i18n_patterns``: Vietnamese at the bare
+"""Routes of the second step of a sign-in (included inside ``i18n_patterns``: Vietnamese at the bare
 URLs, English under /en/)."""
 
 from django.urls import path
 
-from govhub.identity.account import security as security
 from govhub.identity.sign_in import second_step as step
 
 urlpatterns = [
@@ -23,18 +22,4 @@ urlpatterns = [
          name="second-factor-set-up-passkey"),
     path("login/second-factor/recovered/", step.recovered, name="second-factor-recovered"),
     path("account/security/backup-codes/new/", step.new_backup_codes, name="backup-codes-new"),
-    # Bảo mật tài khoản.
-    path("account/security/", security.security, name="account-security"),
-    path("account/security/authenticator-app/", security.authenticator_app,
-         name="account-security-app"),
-    path("account/security/authenticator-app/remove/", security.remove_authenticator_app,
-         name="account-security-app-remove"),
-    path("account/security/passkeys/options/", security.passkey_options,
-         name="account-security-passkey-options"),
-    path("account/security/passkeys/", security.passkey_register,
-         name="account-security-passkey"),
-    path("account/security/passkeys/<uuid:passkey_id>/remove/", security.remove_passkey,
-         name="account-security-passkey-remove"),
-    path("account/security/backup-codes/", security.regenerate_backup_codes,
-         name="account-security-backup-codes"),
 ]

@@ -1,4 +1,5 @@
-"""Sign-in pages and the OpenID Connect endpoints govhub adds to django-oauth-toolkit."""
+"""The OpenID Connect endpoints govhub adds to django-oauth-toolkit: authorization, discovery,
+JWKS and introspection."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import urllib.parse
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
@@ -23,31 +23,11 @@ from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
 from govhub.identity.models import Client, SignInSession
-from govhub.identity.phone import sms
-from govhub.identity.sign_in.flow import REQUIRED_ACR_SESSION_KEY, complete_sign_in
+from govhub.identity.sign_in.flow import REQUIRED_ACR_SESSION_KEY
 from govhub.identity.sso.oidc import CLAIM_SCOPES, SCOPES, SILENT_CONSENT_META_KEY
 from govhub.identity.sso.services import consents
 from govhub.identity.sso.services.sign_in import ACR_LEVEL_2, ACR_VALUES, SESSION_SID_KEY
 from govhub.identity.sso.signing_keys import current_signing_jwk, public_jwks
-
-
-class SignInView(auth_views.LoginView):
-    """Officials' (and citizens') password sign-in: the first factor, "pwd" (RFC 8176)."""
-
-    template_name = "identity/sign_in.html"
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        return complete_sign_in(self.request, form.get_user(), amr=["pwd"],
-                                next_url=self.get_redirect_url())
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # Offer the phone code only where an SMS gateway is configured (like VNeID's
-        # button), rather than a link that always ends in "could not send".
-        return {**super().get_context_data(**kwargs), "phone_sign_in": sms.is_configured()}
-
-
-class SignOutView(auth_views.LogoutView):
-    template_name = "identity/signed_out.html"
 
 
 class AuthorizeView(AuthorizationView):
