@@ -69,12 +69,12 @@ class Tree:
 
 @pytest.fixture
 def tree(db: Any) -> Tree:
-    from govhub.identity import services
     from govhub.identity.models import AgencyKind
+    from govhub.identity.organisation.services import agencies
     from govhub.kernel.actors import SYSTEM
 
     def agency(parent: Any, kind: str, name: str, **extra: Any) -> Any:
-        return services.create_agency(actor=SYSTEM, parent=parent, kind=kind, name=name, **extra)
+        return agencies.create_agency(actor=SYSTEM, parent=parent, kind=kind, name=name, **extra)
 
     province = agency(None, AgencyKind.PROVINCE, "Tỉnh Cà Mau", admin_unit_code="96")
     committee = agency(province, AgencyKind.PEOPLES_COMMITTEE, "UBND tỉnh Cà Mau",
@@ -93,21 +93,21 @@ PASSWORD = "mật-khẩu-thử-nghiệm-42"  # noqa: S105 - test accounts only
 def make_official(db: Any) -> Callable[..., Any]:
     """make_official(agency, role_code=None, username=None) → an official, optionally
     holding a built-in role in that agency. Its password is ``conftest.PASSWORD``."""
-    from govhub.identity import services
     from govhub.identity.models import Role
+    from govhub.identity.people.services import accounts, grants
     from govhub.kernel.actors import SYSTEM
 
     counter = iter(range(1, 10_000))
 
     def make(agency: Any, role_code: str | None = None, username: str | None = None) -> Any:
         number = next(counter)
-        account = services.create_account(
+        account = accounts.create_account(
             actor=SYSTEM, username=username or f"canbo{number}", full_name=f"Cán bộ {number}",
             agency=agency, kind="official", password=PASSWORD,
         )
         if role_code:
-            services.grant_role(actor=SYSTEM, account=account,
-                                role=Role.objects.get(code=role_code), agency=agency)
+            grants.grant_role(actor=SYSTEM, account=account,
+                              role=Role.objects.get(code=role_code), agency=agency)
         return account
 
     return make
@@ -115,14 +115,14 @@ def make_official(db: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_citizen(db: Any) -> Callable[..., Any]:
-    from govhub.identity import services
+    from govhub.identity.people.services import accounts
     from govhub.kernel.actors import SYSTEM
 
     counter = iter(range(1, 10_000))
 
     def make(commune: Any, **fields: Any) -> Any:
         number = next(counter)
-        return services.create_account(
+        return accounts.create_account(
             actor=SYSTEM, username=fields.pop("username", f"congdan{number}"),
             full_name=fields.pop("full_name", f"Công dân {number}"), kind="citizen",
             commune=commune, **fields,

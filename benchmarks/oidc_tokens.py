@@ -33,17 +33,19 @@ SETUP = r"""
 import json, urllib.parse, hashlib, base64
 import django; django.setup()
 from django.test import Client as Browser
-from govhub.identity import services
+from govhub.identity.organisation.services import agencies
+from govhub.identity.people.services import accounts
+from govhub.identity.sso.services import clients
 from govhub.identity.models import Client
 from govhub.kernel.actors import SYSTEM
-province = services.create_agency(actor=SYSTEM, kind="province", name="Tỉnh thử")
-machine, secret = services.register_client(actor=SYSTEM, agency=province, name="bench",
+province = agencies.create_agency(actor=SYSTEM, kind="province", name="Tỉnh thử")
+machine, secret = clients.register_client(actor=SYSTEM, agency=province, name="bench",
     client_type=Client.CLIENT_CONFIDENTIAL,
     authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS)
-app, _ = services.register_client(actor=SYSTEM, agency=province, name="bench-rp",
+app, _ = clients.register_client(actor=SYSTEM, agency=province, name="bench-rp",
     client_type=Client.CLIENT_PUBLIC, authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
     redirect_uris="https://rp.example/cb", skip_authorization=True)
-official = services.create_account(actor=SYSTEM, username="bench", full_name="Bench",
+official = accounts.create_account(actor=SYSTEM, username="bench", full_name="Bench",
     agency=province, kind="official")
 browser = Browser(SERVER_NAME="127.0.0.1")
 browser.force_login(official)

@@ -19,7 +19,7 @@ from govhub.config.settings import *  # noqa: F403
 
 # Fast hashing keeps the role-matrix tests quick; production keeps Django's PBKDF2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                    "govhub.identity.hashers.MachineSecretHasher"]
+                    "govhub.identity.people.hashers.MachineSecretHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # The test client speaks plain HTTP; production's HTTPS redirect is checked on its own in
 # tests/test_settings.py, with the real settings in a fresh process.

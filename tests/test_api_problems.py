@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 
 PROBLEM = "application/problem+json"
 

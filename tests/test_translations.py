@@ -197,7 +197,7 @@ def test_problem_title_is_vietnamese() -> None:
 
 
 def test_builtin_role_names_are_vietnamese() -> None:
-    from govhub.identity import roles
+    from govhub.identity.people import roles
 
     with translation.override("vi"):
         assert str(roles.BUILTIN_BY_CODE[roles.PLATFORM_ADMIN].name) == "Quản trị nền tảng"

@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "oauth2_provider",
-    "axes",  # brute-force lockout of password sign-in (govhub.identity.lockout)
+    "axes",  # brute-force lockout of password sign-in (govhub.identity.sign_in.lockout)
     "govhub.kernel",
     "govhub.identity",
     "govhub.integration",
@@ -125,8 +125,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Identity ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "govhub.identity.lockout.LockoutBackend",  # django-axes: refuses locked-out clients first
-    "govhub.identity.backends.AccountBackend",
+    # django-axes: refuses locked-out clients first
+    "govhub.identity.sign_in.lockout.LockoutBackend",
+    "govhub.identity.sign_in.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -143,7 +144,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
-    "govhub.identity.hashers.MachineSecretHasher",
+    "govhub.identity.people.hashers.MachineSecretHasher",
 ]
 LOGIN_URL = "login"
 # Passkeys are bound to this domain (WebAuthn §5.1.3); unset, the request's host.
@@ -159,9 +160,9 @@ OAUTH2_PROVIDER = {
     # Signing keys live in the database (identity.SigningKey) so `govhub oidc_keys rotate`
     # takes effect in every process without a restart; DOT only needs to know RS256 is on.
     "OIDC_RSA_PRIVATE_KEY": "keys-in-database",
-    "OAUTH2_VALIDATOR_CLASS": "govhub.identity.oidc.GovhubValidator",
+    "OAUTH2_VALIDATOR_CLASS": "govhub.identity.sso.oidc.GovhubValidator",
     "CLIENT_SECRET_HASHER": "govhub_sha256_secret",
-    "SCOPES_BACKEND_CLASS": "govhub.identity.oidc.GovhubScopes",
+    "SCOPES_BACKEND_CLASS": "govhub.identity.sso.oidc.GovhubScopes",
     "DEFAULT_SCOPES": ["openid"],
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],  # no implicit or hybrid flows (RFC 9700 §2.1.2)
     # RFC 7636: public clients (the PWA) must use PKCE, with S256 only (RFC 9700 §2.1.1).
@@ -175,8 +176,8 @@ OAUTH2_PROVIDER = {
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 900,
     # Systems calling the integration hub get RFC 9068 JWTs the gateways verify offline;
-    # people's apps keep opaque tokens (govhub.identity.access_tokens).
-    "ACCESS_TOKEN_GENERATOR": "govhub.identity.access_tokens.generate_access_token",
+    # people's apps keep opaque tokens (govhub.identity.sso.access_tokens).
+    "ACCESS_TOKEN_GENERATOR": "govhub.identity.sso.access_tokens.generate_access_token",
     "ID_TOKEN_EXPIRE_SECONDS": 900,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
@@ -190,7 +191,7 @@ OAUTH2_PROVIDER = {
 
 # --- Sign-in with VNeID: govhub as a relying party of the national e-ID (Authlib) ----------
 # docs/decisions/0011-vneid-federation.md. None: not configured, so no button is shown and
-# /login/vneid/ says so. Read by govhub.identity.federation.
+# /login/vneid/ says so. Read by govhub.identity.federation.vneid.
 GOVHUB_VNEID: dict[str, object] | None = None
 if ENV.vneid_enabled:
     assert ENV.vneid_client_secret is not None
@@ -213,14 +214,14 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_CALLABLE = "govhub.identity.lockout.username_for_lockout"
-AXES_CLIENT_IP_CALLABLE = "govhub.identity.lockout.client_ip_address"
-AXES_LOCKOUT_CALLABLE = "govhub.identity.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "govhub.identity.sign_in.lockout.username_for_lockout"
+AXES_CLIENT_IP_CALLABLE = "govhub.identity.sign_in.lockout.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "govhub.identity.sign_in.lockout.lockout_response"
 # Successful sign-ins are recorded by identity.SignInSession already; no second copy.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
-# --- SMS and sign-in with a one-time code to a phone (govhub.identity.sms, phone_codes) ----
+# --- SMS and sign-in with a one-time code to a phone (govhub.identity.phone.sms, phone_codes) ----
 GOVHUB_SMS = {
     "BACKEND": ENV.sms_backend,
     "GATEWAY_URL": ENV.sms_gateway_url,

@@ -2,12 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from govhub.config.api import api
-from govhub.identity import phone_sign_in
-from govhub.identity import views as identity_views
-from govhub.identity import views_account as account_views
-from govhub.identity import views_federation as federation_views
-from govhub.identity import views_second_factor as second_factor_views
-from govhub.identity.admin_site import site as admin_site
+from govhub.identity.account import sessions as account_views
+from govhub.identity.admin.sign_in import AdminSignInView
+from govhub.identity.admin.site import site as admin_site
+from govhub.identity.federation import views as federation_views
+from govhub.identity.phone import views as phone_sign_in
+from govhub.identity.sign_in import views as sign_in_views
+from govhub.identity.sso import views as sso_views
 from govhub.kernel.views import problem_type
 from govhub.portal import views as portal_views
 from govhub.portal.urls import pwa_urlpatterns
@@ -16,7 +17,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("o/", include("govhub.identity.urls")),
     # OpenID Connect Discovery 1.0 §4: the issuer is the site root.
-    path(".well-known/openid-configuration", identity_views.DiscoveryView.as_view(),
+    path(".well-known/openid-configuration", sso_views.DiscoveryView.as_view(),
          name="openid-configuration"),
     path("problems/<slug:slug>", problem_type, name="problem-type"),
     path("health", portal_views.health, name="health"),
@@ -28,9 +29,9 @@ urlpatterns += i18n_patterns(
     path("", include("govhub.portal.urls")),  # the citizen app: home, mini-apps, profile
     # The admin's own login would log in on a password alone; this one asks the second
     # factor that administrators' roles require (issue 3 §3).
-    path("admin/login/", second_factor_views.AdminSignInView.as_view()),
+    path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin_site.urls),
-    path("login/", identity_views.SignInView.as_view(), name="login"),
+    path("login/", sign_in_views.SignInView.as_view(), name="login"),
     path("login/phone/", phone_sign_in.PhoneView.as_view(), name="login-phone"),
     path("login/phone/code/", phone_sign_in.CodeView.as_view(), name="login-phone-code"),
     path("login/phone/register/", phone_sign_in.RegisterView.as_view(),
@@ -38,9 +39,10 @@ urlpatterns += i18n_patterns(
     path("login/vneid/", federation_views.VneidSignInView.as_view(), name="vneid-login"),
     path("login/vneid/callback/", federation_views.VneidCallbackView.as_view(),
          name="vneid-callback"),
-    path("logout/", identity_views.SignOutView.as_view(), name="logout"),
+    path("logout/", sign_in_views.SignOutView.as_view(), name="logout"),
     path("account/sessions/", account_views.SessionsView.as_view(), name="account-sessions"),
     path("account/apps/", account_views.AppsView.as_view(), name="account-apps"),
-    path("", include("govhub.identity.urls_second_factor")),
+    path("", include("govhub.identity.sign_in.urls")),
+    path("", include("govhub.identity.account.urls")),
     prefix_default_language=False,
 )

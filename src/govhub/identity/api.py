@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from govhub.identity import queries, roles, services
-from govhub.identity.access import access_for
+from govhub.identity import queries
 from govhub.identity.models import Account, AccountKind, Agency, AgencyKind, Role
+from govhub.identity.organisation.services import agencies
+from govhub.identity.people import roles
+from govhub.identity.people.access import access_for
+from govhub.identity.people.services import accounts, grants
 from govhub.identity.schemas import (
     AccountIn,
     AccountOut,
@@ -89,7 +92,7 @@ def get_agency(request: HttpRequest, agency_id: UUID) -> Agency:
 def create_agency(request: HttpRequest, payload: AgencyIn) -> tuple[int, Agency]:
     fields = payload.model_dump(exclude={"parent_id"})
     parent = _agency_field(request.user, "parent_id", payload.parent_id, roles.MANAGE_AGENCY)
-    return 201, services.create_agency(actor=request.user, parent=parent, **fields)
+    return 201, agencies.create_agency(actor=request.user, parent=parent, **fields)
 
 
 @router.patch("/agencies/{agency_id}", response=AgencyOut)
@@ -99,7 +102,7 @@ def update_agency(request: HttpRequest, agency_id: UUID, payload: AgencyPatch) -
     if "parent_id" in changes:
         changes["parent"] = _agency_field(request.user, "parent_id", changes.pop("parent_id"),
                                           roles.MANAGE_AGENCY)
-    return services.update_agency(actor=request.user, agency=agency, **changes)
+    return agencies.update_agency(actor=request.user, agency=agency, **changes)
 
 
 class AccountFilter(Schema):
@@ -134,7 +137,7 @@ def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, Accou
                                      roles.MANAGE_ACCOUNT)
     fields["commune"] = _agency_field(request.user, "commune_id", payload.commune_id,
                                       roles.VIEW_AGENCY)
-    return 201, services.create_account(actor=request.user, password=payload.password,
+    return 201, accounts.create_account(actor=request.user, password=payload.password,
                                         personal_id_number=payload.personal_id, **fields)
 
 
@@ -147,7 +150,7 @@ def update_account(request: HttpRequest, account_id: UUID, payload: AccountPatch
                                     ("commune_id", "commune", roles.VIEW_AGENCY)):
         if field in changes:
             changes[name] = _agency_field(request.user, field, changes.pop(field), permission)
-    return services.update_account(actor=request.user, account=account,
+    return accounts.update_account(actor=request.user, account=account,
                                    personal_id_number=number, **changes)
 
 
@@ -182,14 +185,14 @@ def grant_role(request: HttpRequest, payload: RoleAssignmentIn) -> tuple[int, An
         raise ValidationError({"role": _("No such role.")})
     agency = _agency_field(request.user, "agency_id", payload.agency_id, roles.MANAGE_ROLES)
     assert agency is not None
-    return 201, services.grant_role(actor=request.user, account=account, role=role,
+    return 201, grants.grant_role(actor=request.user, account=account, role=role,
                                     agency=agency, valid_until=payload.valid_until)
 
 
 @router.delete("/role-assignments/{assignment_id}", response={204: None})
 def revoke_role(request: HttpRequest, assignment_id: UUID) -> tuple[int, None]:
     assignment = get_object_or_404(queries.role_assignments(request.user), pk=assignment_id)
-    services.revoke_role(actor=request.user, assignment=assignment)
+    grants.revoke_role(actor=request.user, assignment=assignment)
     return 204, None
 
 

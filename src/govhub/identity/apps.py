@@ -9,7 +9,7 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Agencies and accounts")
 
     def ready(self) -> None:
-        # Framework glue only: the built-in roles are code (govhub.identity.roles); after
+        # Framework glue only: the built-in roles are code (govhub.identity.people.roles); after
         # every migrate their rows are brought in line so a new permission reaches them.
         post_migrate.connect(_sync_roles, sender=self)
         from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -21,6 +21,6 @@ class IdentityConfig(AppConfig):
 
 
 def _sync_roles(**kwargs: object) -> None:
-    from govhub.identity.services import sync_builtin_roles
+    from govhub.identity.people.services.grants import sync_builtin_roles
 
     sync_builtin_roles()

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 
-from govhub.identity import roles, services
 from govhub.identity.models import (
     Account,
     AccountKind,
@@ -21,6 +20,10 @@ from govhub.identity.models import (
     Role,
     RoleAssignment,
 )
+from govhub.identity.organisation.services import agencies
+from govhub.identity.people import roles
+from govhub.identity.people.services import accounts, grants
+from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SystemActor
 
 DEMO = SystemActor("govhub demo")
@@ -104,7 +107,7 @@ def _agencies(province: Agency) -> dict[str, Agency]:
         parent = found[parent_key] if parent_key else province
         agency = Agency.objects.filter(electronic_id_code=code).first()
         if agency is None:
-            agency = services.create_agency(actor=DEMO, parent=parent, kind=kind, name=name,
+            agency = agencies.create_agency(actor=DEMO, parent=parent, kind=kind, name=name,
                                             short_name=short_name, electronic_id_code=code)
         found[key] = agency
     for code in (COMMUNE_A, COMMUNE_B):
@@ -116,11 +119,11 @@ def _account(username: str, passwords: dict[str, str], **fields: Any) -> Account
     account = Account.objects.filter(username=username).first()
     if account is None:
         passwords[username] = secrets.token_urlsafe(12)
-        return services.create_account(actor=DEMO, username=username,
+        return accounts.create_account(actor=DEMO, username=username,
                                        password=passwords[username], **fields)
     if username not in passwords:  # the password file was lost: issue a new one
         passwords[username] = secrets.token_urlsafe(12)
-        services.set_account_password(actor=DEMO, account=account, password=passwords[username])
+        accounts.set_account_password(actor=DEMO, account=account, password=passwords[username])
     return account
 
 
@@ -139,7 +142,7 @@ def _keep_in_step(client: Client, spec: dict[str, Any]) -> None:
     changes = {name: spec[name] for name in KEPT_IN_STEP
                if name in spec and getattr(client, name) != spec[name]}
     if changes:
-        services.update_client(actor=DEMO, client=client, **changes)
+        clients.update_client(actor=DEMO, client=client, **changes)
 
 
 def _clients(agencies: dict[str, Agency]) -> list[DemoClient]:
@@ -150,7 +153,7 @@ def _clients(agencies: dict[str, Agency]) -> list[DemoClient]:
         fields = {k: v for k, v in spec.items() if k != "agency"}
         client = Client.objects.filter(name=spec["name"]).first()
         if client is None:
-            client, secret = services.register_client(
+            client, secret = clients.register_client(
                 actor=DEMO, agency=agencies[str(spec["agency"])],
                 authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
                 **{"skip_authorization": True, **fields})
@@ -160,7 +163,7 @@ def _clients(agencies: dict[str, Agency]) -> list[DemoClient]:
             _keep_in_step(client, spec)
         if not client.is_public and client.name not in secrets_by_name:
             # The secrets file was lost; only a hash is stored, so issue a new secret.
-            secrets_by_name[client.name] = services.rotate_client_secret(actor=DEMO,
+            secrets_by_name[client.name] = clients.rotate_client_secret(actor=DEMO,
                                                                          client=client)
         result.append(DemoClient(client.name, client.client_id, secrets_by_name.get(client.name)))
     path.write_text(json.dumps(secrets_by_name, indent=2))
@@ -179,7 +182,7 @@ def seed(province: Agency) -> tuple[list[DemoLogin], list[DemoClient]]:
                            agency=agency, kind=AccountKind.OFFICIAL)
         role = Role.objects.get(code=role_code)
         if not RoleAssignment.objects.filter(account=account, role=role, agency=agency).exists():
-            services.grant_role(actor=DEMO, account=account, role=role, agency=agency)
+            grants.grant_role(actor=DEMO, account=account, role=role, agency=agency)
         logins.append(DemoLogin(username, passwords[username], role.name, agency.name))
     username, full_name, phone, commune_code = CITIZEN
     _account(username, passwords, full_name=full_name, phone=phone, kind=AccountKind.CITIZEN,

@@ -102,7 +102,7 @@ class AccountManager(BaseUserManager["Account"]):
                          **fields: Any) -> Account:
         """Django's ``createsuperuser`` makes a platform administrator (through services,
         so it is validated and audited like every other write)."""
-        from govhub.identity.services import create_platform_admin
+        from govhub.identity.people.services.accounts import create_platform_admin
         from govhub.kernel.actors import SystemActor
 
         return create_platform_admin(
@@ -117,7 +117,7 @@ class Account(AbstractBaseUser, BaseModel):  # type: ignore[django-manager-missi
 
     The personal identification number (số định danh cá nhân) is personal data
     (Law 91/2025/QH15): stored only encrypted, found by a keyed digest, shown as its last
-    digits. See govhub.identity.personal_id.
+    digits. See govhub.identity.people.personal_id.
     """
 
     username = models.CharField(
@@ -193,7 +193,7 @@ class Account(AbstractBaseUser, BaseModel):  # type: ignore[django-manager-missi
 
 class Role(BaseModel):
     """A named set of permissions. Built-in roles are defined in code
-    (:mod:`govhub.identity.roles`) and synced after every migrate."""
+    (:mod:`govhub.identity.people.roles`) and synced after every migrate."""
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -279,7 +279,7 @@ class Client(AbstractApplication):
         # ID tokens are signed with the current key of identity.SigningKey (rotated by
         # `govhub oidc_keys rotate`), not with a key fixed in settings.
         if self.algorithm == self.RS256_ALGORITHM:
-            from govhub.identity.signing_keys import current_signing_jwk
+            from govhub.identity.sso.signing_keys import current_signing_jwk
 
             return current_signing_jwk()
         return super().jwk_key
@@ -353,7 +353,7 @@ class ClientSession(BaseModel):
 class AuthenticatorApp(BaseModel):
     """A TOTP generator (RFC 6238) the account holder set up in an authenticator app. One per
     account: setting up a new phone replaces it. The shared secret is kept encrypted
-    (:mod:`govhub.identity.second_factor`), never shown again after set-up."""
+    (:mod:`govhub.identity.second_factor.methods`), never shown again after set-up."""
 
     account = models.OneToOneField(Account, verbose_name=_("account"), on_delete=models.CASCADE,
                                    related_name="authenticator_app")

@@ -6,8 +6,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from govhub.identity import roles
-from govhub.identity.access import access_for
 from govhub.identity.models import (
     Account,
     AccountKind,
@@ -17,6 +15,8 @@ from govhub.identity.models import (
     RoleAssignment,
     SignInSession,
 )
+from govhub.identity.people import roles
+from govhub.identity.people.access import access_for
 from govhub.kernel import queries as kernel_queries
 from govhub.kernel.models import AuditEntry
 
@@ -68,7 +68,7 @@ def audit_entries(actor: Any) -> QuerySet[AuditEntry]:
 
 
 def find_account_by_personal_id(number: str) -> Account | None:
-    from govhub.identity.personal_id import digest
+    from govhub.identity.people.personal_id import digest
 
     return Account.objects.filter(personal_id_digest=digest(number)).first()
 

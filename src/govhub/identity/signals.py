@@ -7,9 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from govhub.identity.login_flow import ACR_ATTRIBUTE, AMR_ATTRIBUTE
 from govhub.identity.models import SignInSession
-from govhub.identity.services import sign_in
+from govhub.identity.sign_in.flow import ACR_ATTRIBUTE, AMR_ATTRIBUTE
+from govhub.identity.sso.services import sign_in
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

@@ -4,7 +4,7 @@ reverses), with govhub's own views where it extends DOT."""
 from django.urls import path, re_path
 from oauth2_provider import views as dot
 
-from govhub.identity import views
+from govhub.identity.sso import views
 
 app_name = "oauth2_provider"
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import queries as identity_queries
-from govhub.identity import roles
-from govhub.identity.admin_base import ReadOnlyInline, ScopedModelAdmin
-from govhub.identity.admin_site import site
+from govhub.identity.admin.base import ReadOnlyInline, ScopedModelAdmin
+from govhub.identity.admin.site import site
+from govhub.identity.people import roles
 from govhub.integration import admin_agreements, admin_credentials, admin_gateways, queries
 from govhub.integration import services as integration
 from govhub.integration.admin_forms import ImportForm

@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from govhub.identity import roles
-from govhub.identity.access import access_for
+from govhub.identity.people import roles
+from govhub.identity.people.access import access_for
 from govhub.integration import models
 from govhub.integration.services.gateways import hash_token
 from govhub_contracts.snapshot import GATEWAY_TOKEN_PREFIX

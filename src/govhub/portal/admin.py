@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity import queries as identity_queries
-from govhub.identity import roles
-from govhub.identity.access import access_for
-from govhub.identity.admin_base import ScopedModelAdmin
-from govhub.identity.admin_site import site
+from govhub.identity.admin.base import ScopedModelAdmin
+from govhub.identity.admin.site import site
+from govhub.identity.people import roles
+from govhub.identity.people.access import access_for
 from govhub.portal import queries, services
 from govhub.portal.models import AdoptionDaily, MiniApp, Rating
 

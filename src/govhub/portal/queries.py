@@ -11,9 +11,9 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
-from govhub.identity import roles
-from govhub.identity.access import access_for
 from govhub.identity.models import AccountKind, Agency, AgencyKind
+from govhub.identity.people import roles
+from govhub.identity.people.access import access_for
 from govhub.portal.models import AdoptionDaily, Audience, Category, MiniApp, Rating, Status
 
 

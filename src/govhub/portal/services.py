@@ -16,9 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govhub.identity import roles
 from govhub.identity.models import Agency
-from govhub.identity.services.rules import assign_fields, require_permission
+from govhub.identity.people import roles
+from govhub.identity.people.services.rules import assign_fields, require_permission
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction

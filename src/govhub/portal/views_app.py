@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govhub.identity.models import SignInSession
-from govhub.identity.services.sign_in import SESSION_SID_KEY
+from govhub.identity.sso.services.sign_in import SESSION_SID_KEY
 from govhub.portal import queries, services
 from govhub.portal.forms import NotificationForm, PushDeviceForm, RatingForm
 from govhub.portal.models import NotificationPreference

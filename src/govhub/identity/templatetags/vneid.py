@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from govhub.identity import federation
+from govhub.identity.federation import vneid as federation
 
 register = template.Library()
 

@@ -11,8 +11,8 @@ import pyotp
 from conftest import PASSWORD
 from django.test import Client
 
-from govhub.identity import services
 from govhub.identity.models import SignInSession
+from govhub.identity.second_factor.services import factors
 from govhub.kernel.actors import SYSTEM
 
 
@@ -20,7 +20,7 @@ def with_app(account: Any) -> str:
     """Sets up an authenticator app for ``account``; returns its secret. The confirming
     code is the previous time step's, so the current one is still unused."""
     secret = pyotp.random_base32()
-    services.set_up_authenticator_app(actor=SYSTEM, account=account, secret=secret,
+    factors.set_up_authenticator_app(actor=SYSTEM, account=account, secret=secret,
                                       code=pyotp.TOTP(secret).at(time.time() - 30))
     return secret
 

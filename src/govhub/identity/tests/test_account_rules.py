@@ -5,8 +5,8 @@ from typing import Any
 
 from django.test import Client
 
-from govhub.identity import roles
 from govhub.identity.models import Account
+from govhub.identity.people import roles
 
 
 def test_a_citizen_cannot_be_given_an_agency(client: Client, tree: Any,
@@ -53,15 +53,16 @@ def test_an_account_without_agency_or_commune_is_only_for_platform_admins(
     import pytest
     from django.core.exceptions import PermissionDenied
 
-    from govhub.identity import services
+    from govhub.identity.people.services import accounts
+    from govhub.identity.second_factor.services import factors
     from govhub.kernel.actors import SYSTEM
 
-    stray = services.create_account(actor=SYSTEM, username="congdan.khongxa",
+    stray = accounts.create_account(actor=SYSTEM, username="congdan.khongxa",
                                     full_name="Chưa Có Xã", kind="citizen")
     commune_admin = make_official(tree.commune_b, roles.AGENCY_ADMIN)
     with pytest.raises(PermissionDenied):
-        services.reset_second_factors(actor=commune_admin, account=stray)
+        factors.reset_second_factors(actor=commune_admin, account=stray)
     with pytest.raises(PermissionDenied):
-        services.update_account(actor=commune_admin, account=stray, full_name="Đổi Tên")
-    services.update_account(actor=make_official(tree.province, roles.PLATFORM_ADMIN),
+        accounts.update_account(actor=commune_admin, account=stray, full_name="Đổi Tên")
+    accounts.update_account(actor=make_official(tree.province, roles.PLATFORM_ADMIN),
                             account=stray, full_name="Đổi Tên")

@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from govhub.identity import roles, services
 from govhub.identity.models import AuthenticatorApp, BackupCode, Passkey
-from govhub.identity.passkeys import NewCredential
+from govhub.identity.people import roles
+from govhub.identity.second_factor.passkeys import NewCredential
+from govhub.identity.second_factor.services import factors
 from govhub.identity.tests.factor_fixtures import (
     is_signed_in,
     last_sign_in,
@@ -25,7 +26,7 @@ from govhub.kernel.models import AuditEntry
 
 
 def passkey_for(account: Any, nickname: str = "Khóa USB") -> Passkey:
-    passkey, _codes = services.register_passkey(
+    passkey, _codes = factors.register_passkey(
         actor=SYSTEM, account=account, nickname=nickname,
         credential=NewCredential(credential_id=f"id-{nickname}", public_key=b"\x01",
                                  sign_count=0, transports=["usb"], is_synced=False))
@@ -92,7 +93,7 @@ def test_moving_to_a_new_phone_replaces_the_app_and_keeps_the_codes(
     assert AuthenticatorApp.objects.filter(account=admin).count() == 1
     assert set(BackupCode.objects.filter(account=admin).values_list("digest",
                                                                    flat=True)) == codes_before
-    assert not services.use_authenticator_app(account=admin,
+    assert not factors.use_authenticator_app(account=admin,
                                               code=pyotp.TOTP(old_secret).now())
     assert AuditEntry.objects.filter(target_type="identity.authenticatorapp",
                                      action="update").exists()
@@ -148,13 +149,13 @@ def test_someone_elses_passkey_is_not_found(client: Client, admin: Any, handler:
 
 def test_new_backup_codes_replace_the_old_ones(client: Client, admin: Any) -> None:
     with_app(admin)
-    old = services.regenerate_backup_codes(actor=SYSTEM, account=admin)
+    old = factors.regenerate_backup_codes(actor=SYSTEM, account=admin)
     client.force_login(admin)
     response = client.post("/account/security/backup-codes/")
     new = client.get(response["Location"]).context["codes"]
     assert len(new) == 10
-    assert services.use_backup_code(account=admin, code=old[0]) is None
-    assert services.use_backup_code(account=admin, code=new[0]) == 9
+    assert factors.use_backup_code(account=admin, code=old[0]) is None
+    assert factors.use_backup_code(account=admin, code=new[0]) == 9
 
 
 def test_backup_codes_need_a_factor_first(client: Client, handler: Any) -> None:
@@ -165,9 +166,9 @@ def test_backup_codes_need_a_factor_first(client: Client, handler: Any) -> None:
 
 def test_only_the_account_holder_changes_its_factors(admin: Any, handler: Any) -> None:
     with pytest.raises(PermissionDenied):
-        services.regenerate_backup_codes(actor=admin, account=handler)
+        factors.regenerate_backup_codes(actor=admin, account=handler)
     with pytest.raises(PermissionDenied):
-        services.remove_authenticator_app(actor=admin, account=handler)
+        factors.remove_authenticator_app(actor=admin, account=handler)
 
 
 def test_an_administrator_resets_the_factors_of_an_official_who_lost_them(
@@ -177,8 +178,8 @@ def test_an_administrator_resets_the_factors_of_an_official_who_lost_them(
     with_app(official)
     outsider = make_official(tree.commune_b, roles.AGENCY_ADMIN)
     with pytest.raises(PermissionDenied):
-        services.reset_second_factors(actor=outsider, account=official)
-    services.reset_second_factors(actor=admin, account=official)
+        factors.reset_second_factors(actor=outsider, account=official)
+    factors.reset_second_factors(actor=admin, account=official)
     assert not AuthenticatorApp.objects.filter(account=official).exists()
     assert not BackupCode.objects.filter(account=official).exists()
     assert AuditEntry.objects.filter(target_type="identity.secondfactor",
@@ -200,7 +201,7 @@ def test_a_wrong_confirmation_code_is_shown_next_to_the_field(
     assert response.context["form"].errors["code"]
     assert 'value="12345"' in response.content.decode()  # what was typed stays
     with pytest.raises(ValidationError):
-        services.set_up_authenticator_app(actor=handler, account=handler,
+        factors.set_up_authenticator_app(actor=handler, account=handler,
                                           secret=pyotp.random_base32(), code="000000")
 
 

@@ -13,9 +13,11 @@ from django.test import Client as Browser
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from govhub.identity import roles, services
 from govhub.identity.models import AuthenticatorApp, BackupCode, Passkey, Role, SignInSession
-from govhub.identity.passkeys import NewCredential
+from govhub.identity.people import roles
+from govhub.identity.people.services import grants
+from govhub.identity.second_factor.passkeys import NewCredential
+from govhub.identity.second_factor.services import factors
 from govhub.identity.tests.factor_fixtures import (
     is_signed_in,
     password_step,
@@ -38,7 +40,7 @@ def reset_url(account: Any) -> str:
 
 
 def add_passkey(account: Any, nickname: str) -> Passkey:
-    passkey, _codes = services.register_passkey(
+    passkey, _codes = factors.register_passkey(
         actor=SYSTEM, account=account, nickname=nickname,
         credential=NewCredential(credential_id=f"id-{nickname}", public_key=b"\x01",
                                  sign_count=0, transports=["usb"], is_synced=False))
@@ -119,7 +121,7 @@ def test_a_viewer_who_may_not_manage_the_account_sees_no_factors(
     viewer_role = Role.objects.create(code="account_viewer", name="Xem tài khoản",
                                       permissions=[roles.VIEW_AGENCY, roles.VIEW_ACCOUNT])
     viewer = make_official(tree.commune_a)
-    services.grant_role(actor=SYSTEM, account=viewer, role=viewer_role, agency=tree.commune_a)
+    grants.grant_role(actor=SYSTEM, account=viewer, role=viewer_role, agency=tree.commune_a)
     client.force_login(viewer)
     page = client.get(change_url(operator))
     assert page.status_code == 200  # the account itself is in view

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from django.test import Client as Browser
 
-from govhub.identity import roles, services
 from govhub.identity.models import Client
+from govhub.identity.people import roles
+from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ VERIFIER = "v" * 64
 
 
 def app(tree: Any, scopes: str) -> Client:
-    client, _ = services.register_client(
+    client, _ = clients.register_client(
         actor=SYSTEM, agency=tree.province, name=f"App {scopes}", redirect_uris=REDIRECT,
         client_type=Client.CLIENT_PUBLIC, skip_authorization=True, allowed_scopes=scopes,
         authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE)
@@ -86,7 +87,7 @@ def test_a_revoked_token_stops_at_once(client: Browser, tree: Any, official: Any
 
 
 def test_a_systems_token_names_no_person_and_opens_nothing(tree: Any) -> None:
-    machine, secret = services.register_client(
+    machine, secret = clients.register_client(
         actor=SYSTEM, agency=tree.department, name="Hệ thống", allowed_scopes="openid api",
         client_type=Client.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS)

@@ -17,8 +17,9 @@ from django.test import Client as Browser
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from govhub.identity import roles, services
 from govhub.identity.models import Client, ClientSession, SignInSession
+from govhub.identity.people import roles
+from govhub.identity.sso.services import clients, consents, sign_in
 from govhub.kernel.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,7 +64,7 @@ def apps() -> Iterator[list[LogoutReceiver]]:
 
 
 def register(tree: Any, app: LogoutReceiver, name: str) -> Client:
-    client, _ = services.register_client(
+    client, _ = clients.register_client(
         actor=SYSTEM, agency=tree.commune_a, name=name, client_type=Client.CLIENT_PUBLIC,
         authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
         redirect_uris=f"https://{name}.example/cb", skip_authorization=True,
@@ -141,7 +142,7 @@ def test_an_administrator_ending_the_session_signs_the_browser_out_too(
     session = SignInSession.objects.get(account=official, ended_at__isnull=True)
 
     admin = make_official(tree.commune_a, roles.AGENCY_ADMIN)
-    services.end_sign_in(actor=admin, sign_in_session=session)
+    sign_in.end_sign_in(actor=admin, sign_in_session=session)
 
     assert len(apps[0].received) == 1
     # The browser's govhub session is gone: the next authorization asks to sign in.
@@ -215,9 +216,9 @@ def test_withdrawing_consent_tells_the_app(
     app_client = register(tree, apps[0], "du-lich")
     client.force_login(official)
     use_app(client, app_client)
-    consent = services.consents.record_consent(actor=official, client=app_client,
+    consent = consents.record_consent(actor=official, client=app_client,
                                                scopes=["openid"])
-    services.consents.revoke_consent(actor=official, consent=consent)
+    consents.revoke_consent(actor=official, consent=consent)
     assert len(apps[0].received) == 1
     assert verified_claims(client, apps[0].received[0], app_client)["sub"] == str(official.pk)
 
@@ -238,7 +239,7 @@ def test_logout_deliveries_are_written_in_the_sign_out_transaction(
 
     def sign_out_then_fail() -> None:
         with transaction.atomic():
-            services.end_sign_in(actor=official, sign_in_session=session)
+            sign_in.end_sign_in(actor=official, sign_in_session=session)
             assert DBTaskResult.objects.count() == 1
             raise RuntimeError("crash before commit")
 
@@ -248,7 +249,7 @@ def test_logout_deliveries_are_written_in_the_sign_out_transaction(
     session.refresh_from_db()
     assert session.ended_at is None
 
-    services.end_sign_in(actor=official, sign_in_session=session)
+    sign_in.end_sign_in(actor=official, sign_in_session=session)
     queued = DBTaskResult.objects.get()
     assert queued.task_path.endswith("deliver_logout_token")
     assert apps[0].received == []  # waiting for the worker, not sent inline

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client as Browser
 
-from govhub.identity import services
 from govhub.identity.models import Client, Consent
+from govhub.identity.sso.services import clients, consents
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 
@@ -21,7 +21,7 @@ REDIRECT = "https://du-lich.example/callback"
 
 @pytest.fixture
 def third_party(tree: Any) -> Client:
-    client, _ = services.register_client(
+    client, _ = clients.register_client(
         actor=SYSTEM, agency=tree.department, name="Du lịch Cà Mau",
         client_type=Client.CLIENT_PUBLIC, authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
         redirect_uris=REDIRECT, skip_authorization=False,
@@ -82,7 +82,7 @@ def test_consent_is_asked_recorded_reused_and_revocable(
 def test_first_party_apps_skip_consent_and_record_none(
     client: Browser, tree: Any, make_citizen: Any
 ) -> None:
-    first_party, _ = services.register_client(
+    first_party, _ = clients.register_client(
         actor=SYSTEM, agency=tree.province, name="CaMau-G", client_type=Client.CLIENT_PUBLIC,
         authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE, redirect_uris=REDIRECT,
         skip_authorization=True)
@@ -96,7 +96,7 @@ def test_nobody_revokes_another_persons_consent(
     client: Browser, tree: Any, make_citizen: Any, third_party: Client
 ) -> None:
     owner, other = make_citizen(tree.commune_a), make_citizen(tree.commune_a)
-    consent = services.consents.record_consent(actor=owner, client=third_party,
+    consent = consents.record_consent(actor=owner, client=third_party,
                                                scopes=["openid"])
     client.force_login(other)
     client.post("/account/apps/", {"consent": str(consent.pk)})
@@ -117,7 +117,7 @@ def test_prompt_none_is_silent_only_with_a_covering_consent(
     client.force_login(citizen)
     before = authorize(client, third_party, "openid profile", prompt="none")
     assert "error=consent_required" in before["Location"]
-    services.consents.record_consent(actor=citizen, client=third_party,
+    consents.record_consent(actor=citizen, client=third_party,
                                      scopes=["openid", "profile"])
     after = authorize(client, third_party, "openid profile", prompt="none")
     assert "code=" in after["Location"]

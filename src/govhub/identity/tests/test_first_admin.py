@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from govhub.identity import roles
-from govhub.identity.access import access_for
 from govhub.identity.models import Account
+from govhub.identity.people import roles
+from govhub.identity.people.access import access_for
 from govhub.kernel.models import AuditEntry
 
 

@@ -15,9 +15,10 @@ from django.test import Client as Browser
 from django.utils import timezone
 from jwcrypto import jwk, jwt
 
-from govhub.identity import roles, services
 from govhub.identity.models import Client, SigningKey
-from govhub.identity.services.keys import retire_signing_keys
+from govhub.identity.people import roles
+from govhub.identity.sso.services import clients, keys
+from govhub.identity.sso.services.keys import retire_signing_keys
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 
@@ -26,7 +27,7 @@ REDIRECT = "https://dat-dai.camau.example/callback"
 
 @pytest.fixture
 def public_client(tree: Any) -> Client:
-    client, _ = services.register_client(
+    client, _ = clients.register_client(
         actor=SYSTEM, agency=tree.province, name="CaMau-G", client_type=Client.CLIENT_PUBLIC,
         authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE, redirect_uris=REDIRECT,
         skip_authorization=True)
@@ -90,7 +91,7 @@ def test_code_is_issued_with_s256_pkce(signed_in: Browser, public_client: Client
 
 @pytest.fixture
 def machine(tree: Any) -> tuple[Client, str]:
-    client, secret = services.register_client(
+    client, secret = clients.register_client(
         actor=SYSTEM, agency=tree.department, name="Hệ thống một cửa điện tử",
         client_type=Client.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS)
@@ -138,7 +139,7 @@ def test_client_secret_is_stored_hashed_and_rotation_is_audited(
     app, secret = machine
     app.refresh_from_db()
     assert secret not in app.client_secret
-    new_secret = services.rotate_client_secret(actor=SYSTEM, client=app)
+    new_secret = clients.rotate_client_secret(actor=SYSTEM, client=app)
     assert new_secret != secret
     entry = AuditEntry.objects.filter(target_id=str(app.pk)).first()
     assert entry is not None
@@ -178,7 +179,7 @@ def test_key_rotation_keeps_old_tokens_verifiable_until_they_expire(
 ) -> None:
     first_kid = _id_token_kid(signed_in, public_client)
     admin = make_official(tree.province, roles.PLATFORM_ADMIN)
-    services.rotate_signing_key(actor=admin)
+    keys.rotate_signing_key(actor=admin)
     published = {k["kid"] for k in signed_in.get("/o/.well-known/jwks.json").json()["keys"]}
     assert len(published) == 2
     assert first_kid in published
@@ -198,7 +199,7 @@ def test_only_a_platform_admin_rotates_keys(tree: Any, make_official: Any) -> No
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.rotate_signing_key(actor=make_official(tree.province, roles.AGENCY_ADMIN))
+        keys.rotate_signing_key(actor=make_official(tree.province, roles.AGENCY_ADMIN))
 
 
 def test_the_rotation_command_names_its_administrator(tree: Any, make_official: Any) -> None:
@@ -229,7 +230,7 @@ def test_client_secrets_use_the_machine_secret_hasher_and_passwords_do_not(
     assert check_password(secret, app.client_secret)
     assert not check_password(secret[:-1] + "x", app.client_secret)
     # Production passwords keep a deliberately slow hasher (the first in the list).
-    assert settings.PASSWORD_HASHERS[0] != "govhub.identity.hashers.MachineSecretHasher"
+    assert settings.PASSWORD_HASHERS[0] != "govhub.identity.people.hashers.MachineSecretHasher"
     assert not make_password("mật khẩu").startswith("govhub_sha256_secret$")
 
 
@@ -270,7 +271,7 @@ def test_a_client_introspects_only_its_own_tokens(
     client: Browser, machine: tuple[Client, str], tree: Any
 ) -> None:
     app, secret = machine
-    other, other_secret = services.register_client(
+    other, other_secret = clients.register_client(
         actor=SYSTEM, agency=tree.department, name="Hệ thống khác",
         client_type=Client.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS)
@@ -287,7 +288,7 @@ def test_only_code_flow_and_client_credentials_can_be_registered(tree: Any) -> N
 
     for grant in (Client.GRANT_IMPLICIT, Client.GRANT_OPENID_HYBRID, Client.GRANT_PASSWORD):
         with pytest.raises(ValidationError) as error:
-            services.register_client(actor=SYSTEM, agency=tree.department, name="Cũ",
+            clients.register_client(actor=SYSTEM, agency=tree.department, name="Cũ",
                                      client_type=Client.CLIENT_CONFIDENTIAL,
                                      authorization_grant_type=grant,
                                      redirect_uris="https://x.example/cb")
@@ -378,7 +379,7 @@ def test_unknown_scopes_cannot_be_registered(tree: Any) -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.register_client(actor=SYSTEM, agency=tree.department, name="Lạ",
+        clients.register_client(actor=SYSTEM, agency=tree.department, name="Lạ",
                                  client_type=Client.CLIENT_PUBLIC,
                                  authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
                                  redirect_uris=REDIRECT, allowed_scopes="openid tat_ca")

@@ -17,8 +17,9 @@ from oic.oic import Client as RelyingParty
 from oic.oic.message import AuthorizationResponse, RegistrationResponse
 from oic.utils.authn.client import CLIENT_AUTHN_METHOD
 
-from govhub.identity import roles, services
 from govhub.identity.models import Client, SignInSession
+from govhub.identity.people import roles
+from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,10 +43,10 @@ def provider(live_server: Any, settings: Any, tree: Any, make_official: Any) -> 
     common = {"redirect_uris": REDIRECT, "post_logout_redirect_uris": AFTER_LOGOUT,
               "authorization_grant_type": Client.GRANT_AUTHORIZATION_CODE,
               "skip_authorization": True, "allowed_scopes": "openid profile agency"}
-    confidential, secret = services.register_client(
+    confidential, secret = clients.register_client(
         actor=SYSTEM, agency=tree.commune_a, name="Ứng dụng tra cứu thửa đất",
         client_type=Client.CLIENT_CONFIDENTIAL, **common)
-    public, _ = services.register_client(
+    public, _ = clients.register_client(
         actor=SYSTEM, agency=tree.province, name="Ứng dụng Chính quyền số",
         client_type=Client.CLIENT_PUBLIC, **common)
     assert secret is not None

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from govhub.identity import roles
 from govhub.identity.models import BackupCode, Passkey
+from govhub.identity.people import roles
 from govhub.identity.tests.factor_fixtures import (
     is_signed_in,
     last_sign_in,

@@ -5,7 +5,7 @@ from typing import Any
 from conftest import PASSWORD
 from django.test import Client
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 from govhub.kernel.models import AuditEntry
 
 

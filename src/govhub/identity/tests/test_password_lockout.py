@@ -11,7 +11,7 @@ import pytest
 from conftest import PASSWORD
 from django.test import Client
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 
 SIGN_IN = "/en/login/"
 ADMIN_SIGN_IN = "/en/admin/login/?next=/en/admin/"

@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from govhub.identity import personal_id, queries, services
+from govhub.identity import queries
 from govhub.identity.models import Account
+from govhub.identity.people import personal_id
+from govhub.identity.people.services import accounts
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.audit import snapshot
 from govhub.kernel.models import AuditEntry
@@ -50,7 +52,7 @@ def test_citizen_is_found_by_number_and_it_is_never_stored_in_clear(
 def test_one_number_one_account(tree: Any, make_citizen: Any) -> None:
     make_citizen(tree.commune_a, personal_id_number=NUMBER)
     with pytest.raises(ValidationError) as error:
-        services.create_account(actor=SYSTEM, username="trung", full_name="Trùng Số",
+        accounts.create_account(actor=SYSTEM, username="trung", full_name="Trùng Số",
                                 kind="citizen", commune=tree.commune_b,
                                 personal_id_number=NUMBER)
     assert "personal_id" in error.value.message_dict

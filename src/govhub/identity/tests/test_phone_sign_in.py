@@ -14,10 +14,11 @@ import pytest
 import requests
 from django.test import Client
 
-from govhub.identity import phone_codes, services
 from govhub.identity.models import Account, AccountKind, SignInSession
-from govhub.identity.oidc import account_claims
-from govhub.identity.services.sign_in import ACR_LEVEL_1
+from govhub.identity.people.services import accounts
+from govhub.identity.phone import codes as phone_codes
+from govhub.identity.sso.oidc import account_claims
+from govhub.identity.sso.services.sign_in import ACR_LEVEL_1
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 from govhub_sandbox.serving import RunningApp, start_in_thread
@@ -268,7 +269,7 @@ def test_an_officials_number_does_not_sign_in_by_text_message(
     client: Client, tree: Any, make_official: Any, sms_gateway: RunningApp
 ) -> None:
     official = make_official(tree.department)
-    services.update_account(actor=SYSTEM, account=official, phone="0912000041")
+    accounts.update_account(actor=SYSTEM, account=official, phone="0912000041")
     ask_for_code(client, "0912000041")
     response = client.post(CODE_PAGE, {"code": latest_code(sms_gateway, "0912000041")})
     assert response.status_code == 200
@@ -327,7 +328,7 @@ def test_a_number_proven_by_a_code_stops_counting_as_verified_when_it_changes(
     citizen.refresh_from_db()
     assert account_claims(citizen)["phone_number_verified"] is True
 
-    services.update_account(actor=SYSTEM, account=citizen, phone="0977000111")
+    accounts.update_account(actor=SYSTEM, account=citizen, phone="0977000111")
     citizen.refresh_from_db()
     assert citizen.phone_verified_at is None
     assert account_claims(citizen)["phone_number_verified"] is False

@@ -1,5 +1,5 @@
 """Whether a role requires a second factor: a platform administrator's setting, changed in
-the admin through services.update_role and audited; everyone else sees it read-only."""
+the admin through role_settings.update_role and audited; everyone else sees it read-only."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from govhub.identity import roles, services
 from govhub.identity.models import Role
+from govhub.identity.people import roles
+from govhub.identity.people.services import grants, role_settings
 from govhub.identity.tests.factor_fixtures import (
     password_step,
 )
@@ -68,7 +69,7 @@ def test_the_service_refuses_anyone_but_a_platform_administrator(
 ) -> None:
     agency_admin = make_official(tree.province, roles.AGENCY_ADMIN)
     with pytest.raises(PermissionDenied):
-        services.update_role(actor=agency_admin, role=role(roles.AGENCY_ADMIN),
+        role_settings.update_role(actor=agency_admin, role=role(roles.AGENCY_ADMIN),
                              requires_second_factor=False)
     assert role(roles.AGENCY_ADMIN).requires_second_factor
 
@@ -82,9 +83,9 @@ def test_the_choice_survives_the_sync_of_built_in_roles(
     tree: Any, make_official: Any
 ) -> None:
     platform_admin = make_official(tree.province, roles.PLATFORM_ADMIN)
-    services.update_role(actor=platform_admin, role=role(roles.INTEGRATION_OPERATOR),
+    role_settings.update_role(actor=platform_admin, role=role(roles.INTEGRATION_OPERATOR),
                          requires_second_factor=False)
-    services.sync_builtin_roles()
+    grants.sync_builtin_roles()
     assert not role(roles.INTEGRATION_OPERATOR).requires_second_factor
     make_official(tree.unit, roles.INTEGRATION_OPERATOR, username="vanhanh")
     assert password_step(Client(), "vanhanh")["Location"] == "/"

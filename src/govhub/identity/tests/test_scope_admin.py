@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from govhub.identity import roles
 from govhub.identity.models import Account, Role, RoleAssignment
+from govhub.identity.people import roles
 from govhub.kernel.models import AuditAction, AuditEntry
 
 ADMIN_INDEX = "/admin/"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from govhub.identity import roles
 from govhub.identity.models import Account, Role, RoleAssignment
+from govhub.identity.people import roles
 from govhub_contracts.problem import MEDIA_TYPE
 
 API = "/api/identity"

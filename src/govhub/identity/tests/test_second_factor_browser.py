@@ -17,8 +17,8 @@ import pytest
 from conftest import PASSWORD
 from playwright.sync_api import Browser, Page, expect
 
-from govhub.identity import roles
 from govhub.identity.models import Passkey
+from govhub.identity.people import roles
 from govhub.identity.tests.factor_fixtures import (
     last_sign_in,
 )

@@ -16,9 +16,12 @@ import pytest
 from django.test import Client
 from jwcrypto import jwk, jwt
 
-from govhub.identity import roles, second_factor, services
 from govhub.identity.models import AuthenticatorApp, BackupCode
 from govhub.identity.models import Client as ClientApp
+from govhub.identity.people import roles
+from govhub.identity.second_factor import methods as second_factor
+from govhub.identity.second_factor.services import factors
+from govhub.identity.sso.services import clients
 from govhub.identity.tests.factor_fixtures import (
     is_signed_in,
     last_sign_in,
@@ -155,7 +158,7 @@ def test_a_code_is_accepted_once(client: Client, admin: Any) -> None:
 def test_the_code_that_confirmed_the_app_cannot_sign_in(client: Client, admin: Any) -> None:
     secret = pyotp.random_base32()
     code = pyotp.TOTP(secret).now()
-    services.set_up_authenticator_app(actor=SYSTEM, account=admin, secret=secret, code=code)
+    factors.set_up_authenticator_app(actor=SYSTEM, account=admin, secret=secret, code=code)
     password_step(client, "quantri.ax")
     assert client.post("/login/second-factor/code/", {"code": code}).status_code == 400
 
@@ -166,12 +169,12 @@ def test_codes_from_the_neighbouring_time_steps_are_accepted(admin: Any) -> None
     totp = pyotp.TOTP(secret)
     assert not second_factor.matching_step(secret, totp.at(time.time() - 60))
     assert not second_factor.matching_step(secret, totp.at(time.time() + 60))
-    services.set_up_authenticator_app(actor=SYSTEM, account=admin, secret=secret,
+    factors.set_up_authenticator_app(actor=SYSTEM, account=admin, secret=secret,
                                       code=totp.at(time.time() - 30))
-    assert not services.use_authenticator_app(account=admin, code=totp.at(time.time() - 30))
-    assert services.use_authenticator_app(account=admin, code=totp.at(time.time() + 30))
+    assert not factors.use_authenticator_app(account=admin, code=totp.at(time.time() - 30))
+    assert factors.use_authenticator_app(account=admin, code=totp.at(time.time() + 30))
     # Once a later step was used, an earlier step's code is refused too.
-    assert not services.use_authenticator_app(account=admin, code=totp.now())
+    assert not factors.use_authenticator_app(account=admin, code=totp.now())
 
 
 def test_five_wrong_codes_drop_the_pending_sign_in(client: Client, admin: Any) -> None:
@@ -212,7 +215,7 @@ def test_a_pending_sign_in_expires_after_five_minutes(
     secret = with_app(admin)
     password_step(client, "quantri.ax")
     later = time.time() + 5 * 60 + 1
-    monkeypatch.setattr("govhub.identity.pending_sign_in.time.time", lambda: later)
+    monkeypatch.setattr("govhub.identity.sign_in.pending.time.time", lambda: later)
     response = client.post("/login/second-factor/code/", {"code": pyotp.TOTP(secret).now()})
     assert response["Location"].startswith("/login/second-factor/restart/?reason=expired")
     assert not is_signed_in(client)
@@ -222,7 +225,7 @@ def test_recovery_with_a_backup_code_then_a_prompt_to_set_up_again(
     client: Client, admin: Any
 ) -> None:
     with_app(admin)
-    codes = services.regenerate_backup_codes(actor=SYSTEM, account=admin)
+    codes = factors.regenerate_backup_codes(actor=SYSTEM, account=admin)
     password_step(client, "quantri.ax", next_url="/account/security/")
     page = client.get("/login/second-factor/").content.decode()
     assert "<details" in page  # the backup code form waits behind "lost your phone?"
@@ -312,7 +315,7 @@ def test_the_id_token_says_two_factors_were_used(client: Client, admin: Any, tre
     """Authorization code flow with PKCE: the ID token (verified against the JWKS) carries
     the second factor's amr and acr level 2."""
     redirect = "https://dat-dai.camau.example/callback"
-    app, _secret = services.register_client(
+    app, _secret = clients.register_client(
         actor=SYSTEM, agency=tree.province, name="Ứng dụng thử",
         client_type=ClientApp.CLIENT_PUBLIC,
         authorization_grant_type=ClientApp.GRANT_AUTHORIZATION_CODE, redirect_uris=redirect,

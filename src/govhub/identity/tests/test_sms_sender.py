@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from govhub.demo import processes, sms_environment
-from govhub.identity import sms
-from govhub.identity.phone_numbers import display, normalise_mobile
+from govhub.identity.people.phone_numbers import display, normalise_mobile
+from govhub.identity.phone import sms
 from govhub_sandbox.serving import RunningApp, start_in_thread
 from govhub_sandbox.sms import GatewayConfig, create_app
 

@@ -5,8 +5,9 @@ from typing import Any
 from django.contrib.messages import get_messages
 from django.test import Client as Browser
 
-from govhub.identity import roles, services
 from govhub.identity.models import Client, SignInSession
+from govhub.identity.people import roles
+from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 
@@ -16,7 +17,7 @@ CLIENTS = "/admin/identity/client/"
 def test_an_agency_admin_registers_clients_of_its_agency_only(
     client: Browser, tree: Any, make_official: Any
 ) -> None:
-    services.register_client(actor=SYSTEM, agency=tree.commune_b, name="Ứng dụng phường B",
+    clients.register_client(actor=SYSTEM, agency=tree.commune_b, name="Ứng dụng phường B",
                              client_type=Client.CLIENT_PUBLIC,
                              authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
                              redirect_uris="https://b.example/cb")

@@ -21,9 +21,10 @@ import requests
 from django.test import Client as Browser
 from jwcrypto import jwk, jwt
 
-from govhub.identity import personal_id, services
 from govhub.identity.models import Account, Client, SignInSession
+from govhub.identity.people import personal_id
 from govhub.identity.queries import find_account_by_personal_id
+from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 from govhub_sandbox.vneid import RegisteredClient, SandboxConfig
@@ -340,7 +341,7 @@ def s256(verifier: str) -> str:
 def test_govhub_id_token_carries_loa_2_after_a_level_2_vneid_sign_in(
     client: Browser, vneid: RunningProvider, tree: Any
 ) -> None:
-    app, _ = services.register_client(
+    app, _ = clients.register_client(
         actor=SYSTEM, agency=tree.province, name="Cổng đất đai", client_type=Client.CLIENT_PUBLIC,
         authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE, redirect_uris=APP_REDIRECT,
         skip_authorization=True)
@@ -376,12 +377,12 @@ def test_govhub_id_token_carries_loa_2_after_a_level_2_vneid_sign_in(
 def test_an_administrator_signing_in_with_vneid_still_gives_govhubs_second_factor(
     client: Browser, vneid: RunningProvider, tree: Any, make_official: Any
 ) -> None:
-    from govhub.identity import roles
-    from govhub.identity import services as identity_services
+    from govhub.identity.people import roles
+    from govhub.identity.people.services import accounts
     from govhub.kernel.actors import SYSTEM
 
     admin = make_official(tree.commune_a, roles.AGENCY_ADMIN, username="quantri.vneid")
-    identity_services.update_account(actor=SYSTEM, account=admin, personal_id_number=HUNG)
+    accounts.update_account(actor=SYSTEM, account=admin, personal_id_number=HUNG)
     response = sign_in(client)
     # Level-2 VNeID proves identity; administrative roles still ask for govhub's factor.
     assert response.status_code == 302

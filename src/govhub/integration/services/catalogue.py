@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govhub.identity.services.rules import assign_fields
+from govhub.identity.people.services.rules import assign_fields
 from govhub.integration.import_openapi import ParsedDocument, parse_openapi
 from govhub.integration.import_wsdl import parse_wsdl
 from govhub.integration.models import (

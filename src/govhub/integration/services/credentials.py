@@ -105,7 +105,7 @@ def create_oauth_client(*, actor: Any, system: System, name: str) -> tuple[OAuth
     """Register a new client-credentials client in the system's agency (identity's service:
     needs ``identity.manage_agency`` there too) and bind it. Returns the secret, shown once."""
     from govhub.identity.models import Client
-    from govhub.identity.services.clients import register_client
+    from govhub.identity.sso.services.clients import register_client
 
     agency = system.scope_agency
     require_operator(actor, agency)

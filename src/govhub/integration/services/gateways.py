@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govhub.identity import roles
-from govhub.identity.services.rules import require_platform_wide
+from govhub.identity.people import roles
+from govhub.identity.people.services.rules import require_platform_wide
 from govhub.integration.models import EvidenceRecord, Gateway
 from govhub.kernel import problems
 from govhub.kernel.audit import record_audit, snapshot

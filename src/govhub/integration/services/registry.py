@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from govhub.identity.services.rules import assign_fields
+from govhub.identity.people.services.rules import assign_fields
 from govhub.integration.models import Member, System
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit

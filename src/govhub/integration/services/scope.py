@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from govhub.identity import roles
-from govhub.identity.services.rules import require_permission
+from govhub.identity.people import roles
+from govhub.identity.people.services.rules import require_permission
 
 
 def require_operator(actor: Any, agency: Any) -> None:

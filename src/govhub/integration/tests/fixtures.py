@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 from govhub.integration import models, services
 from govhub.integration.snapshots import publish_snapshot
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 from govhub.integration import queries, services
 from govhub.integration.tests.fixtures import Hub
 

@@ -19,8 +19,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from govhub.identity import roles
-from govhub.identity.signing_keys import current_signing_jwk
+from govhub.identity.people import roles
+from govhub.identity.sso.signing_keys import current_signing_jwk
 from govhub.integration import models, services
 from govhub.integration.tests.gateway_process import (
     Gateway,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from govhub.identity.access import may_use_admin as _may_use_admin
+from govhub.identity.people.access import may_use_admin as _may_use_admin
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 from govhub.kernel.models import AuditEntry
 from govhub.portal.models import AdoptionDaily, MiniApp
 

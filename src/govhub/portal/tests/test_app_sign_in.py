@@ -15,8 +15,8 @@ import requests
 from conftest import PASSWORD
 from django.test import Client as Browser
 
-from govhub.identity import services
 from govhub.identity.models import Client
+from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 from govhub.portal.app_sign_in import SIGNED_IN_KEY
 
@@ -28,7 +28,7 @@ def app_client(live_server: Any, tree: Any, settings: Any) -> Client:
     # The live server is the provider: its URL is the issuer, as GOVHUB_PUBLIC_URL makes it.
     settings.GOVHUB_PUBLIC_URL = live_server.url
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": live_server.url}
-    client, _ = services.register_client(
+    client, _ = clients.register_client(
         actor=SYSTEM, agency=tree.province, name="Chính quyền số Cà Mau",
         client_type=Client.CLIENT_PUBLIC, authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,
         redirect_uris=f"{live_server.url}/app/callback", skip_authorization=True,

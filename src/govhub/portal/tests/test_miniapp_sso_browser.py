@@ -24,8 +24,8 @@ import pytest
 from conftest import PASSWORD
 from playwright.sync_api import Browser, Page, expect
 
-from govhub.identity import services
 from govhub.identity.models import Client, ClientSession, SignInSession
+from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 from govhub_sandbox.land import create_app as create_land_registry
 from govhub_sandbox.miniapp.app import create_app as create_miniapp
@@ -73,7 +73,7 @@ def miniapp(live_server: Any, settings: Any, tree: Any, land_registry: RunningAp
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": issuer}
     sock = bind("127.0.0.1", 0)  # the port must be known to register the redirect URI
     url = base_url(sock)
-    client, secret = services.register_client(
+    client, secret = clients.register_client(
         actor=SYSTEM, agency=tree.department, name="Tra cứu thửa đất (ứng dụng con)",
         client_type=Client.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Client.GRANT_AUTHORIZATION_CODE,

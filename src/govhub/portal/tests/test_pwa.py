@@ -100,7 +100,7 @@ def test_committed_icons_are_what_the_script_draws() -> None:
 def test_admin_link_only_for_those_who_may_use_the_admin(tree: Any, make_citizen: Any,
                                                          make_official: Any,
                                                          client: Client) -> None:
-    from govhub.identity import roles
+    from govhub.identity.people import roles
 
     client.force_login(make_citizen(tree.commune_a))
     assert 'href="/admin/"' not in client.get("/").content.decode()

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 from govhub.kernel.models import AuditEntry
 from govhub.portal import queries, services
 from govhub.portal.models import Rating

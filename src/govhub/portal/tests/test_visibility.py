@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from govhub.identity import roles
+from govhub.identity.people import roles
 from govhub.portal import queries
 from govhub.portal.models import Audience, Status
 

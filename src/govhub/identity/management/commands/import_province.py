@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from govhub.identity import provinces, services
+from govhub.identity.organisation import provinces
+from govhub.identity.organisation.services import agencies
 from govhub.kernel.actors import SystemActor
 
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, province_code: int, **options: Any) -> None:
         try:
-            province, created, updated = services.import_province(
+            province, created, updated = agencies.import_province(
                 actor=SystemActor("import_province"), province_code=province_code)
         except ValueError as error:
             raise CommandError(str(error)) from error

@@ -3,11 +3,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from govhub.identity import roles, services
-from govhub.identity.access import access_for
 from govhub.identity.models import Account
-from govhub.identity.services.keys import retire_signing_keys
-from govhub.identity.signing_keys import published_keys
+from govhub.identity.people import roles
+from govhub.identity.people.access import access_for
+from govhub.identity.sso.services import keys
+from govhub.identity.sso.services.keys import retire_signing_keys
+from govhub.identity.sso.signing_keys import published_keys
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             return
         actor = self._administrator(username)
         if action == "rotate":
-            key = services.rotate_signing_key(actor=actor)
+            key = keys.rotate_signing_key(actor=actor)
             self.stdout.write(f"New signing key {key.kid}; previous keys stay published until "
                               "the ID tokens they signed expire.")
         else:

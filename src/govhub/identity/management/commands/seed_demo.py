@@ -2,14 +2,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from govhub.identity import demo, provinces, services
+from govhub.identity import demo
+from govhub.identity.organisation import provinces
+from govhub.identity.organisation.services import agencies
 
 
 class Command(BaseCommand):
     help = "Seed the Cà Mau demo (agencies and one account per role) and print the logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        province, _, _ = services.import_province(actor=demo.DEMO, province_code=provinces.CA_MAU)
+        province, _, _ = agencies.import_province(actor=demo.DEMO, province_code=provinces.CA_MAU)
         logins, clients = demo.seed(province)
         width = max(len(login.username) for login in logins)
         self.stdout.write("Demo logins (tài khoản demo):")

@@ -1,0 +1,113 @@
+"""Sign-in with VNeID: /login/vneid/ sends the browser to the national e-ID, and
+/login/vneid/callback/ brings the answer back. Thin views: the protocol is in
+:mod:`govhub.identity.federation.vneid`, the writes in ``services.federation``."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from govhub.identity.federation import vneid as federation
+from govhub.identity.federation.services.vneid_accounts import (
+    AccountDisabledError,
+    sign_in_with_vneid,
+)
+from govhub.identity.federation.vneid import FederationError
+from govhub.identity.sign_in.flow import complete_sign_in
+
+log = logging.getLogger(__name__)
+
+# reason → (HTTP status, title, what happened and what to do). Never a 500: the national
+# e-ID is outside the province's control and fails at times (domain.md).
+PAGES = {
+    FederationError.NOT_CONFIGURED: (
+        503, _("Sign-in with VNeID is not available"),
+        _("This installation is not connected to VNeID. Sign in with your username and "
+          "password, or ask the administrators to set up VNeID.")),
+    FederationError.CANCELLED: (
+        400, _("Sign-in with VNeID was cancelled"),
+        _("VNeID did not share your identity with govhub, so you are not signed in.")),
+    FederationError.INVALID_STATE: (
+        400, _("This sign-in has expired"),
+        _("The answer from VNeID does not match a sign-in started in this browser, or it "
+          "was already used. For your safety, start again.")),
+    FederationError.UNAVAILABLE: (
+        502, _("VNeID is not responding"),
+        _("The national e-ID service did not answer in time. You are not signed in; "
+          "please try again in a moment.")),
+    FederationError.INVALID_RESPONSE: (
+        502, _("The answer from VNeID could not be verified"),
+        _("govhub could not verify the answer from VNeID, so you are not signed in. Try "
+          "again; if it keeps happening, tell the administrators.")),
+    FederationError.ACCOUNT_DISABLED: (
+        403, _("This account is disabled"),
+        _("The account linked to your personal identification number is disabled. "
+          "Contact the administrators of your commune.")),
+}
+
+
+def error_page(request: HttpRequest, error: FederationError) -> HttpResponse:
+    status, title, message = PAGES[error.reason]
+    retry_url = reverse("vneid-login")
+    if error.next_url:
+        retry_url += "?" + urlencode({"next": error.next_url})
+    # What failed, for the operators; the upstream's answer may carry personal data, so
+    # only the reason and the exception's kind are logged.
+    log.warning("VNeID sign-in failed: %s", error)
+    return TemplateResponse(request, "identity/vneid_error.html", {
+        "reason": error.reason, "title": title, "message": message,
+        "retry_url": retry_url if error.reason != FederationError.NOT_CONFIGURED else None,
+    }, status=status)
+
+
+def _configuration(request: HttpRequest) -> federation.FederationConfig:
+    config = federation.configuration()
+    if config is None:
+        raise FederationError(FederationError.NOT_CONFIGURED)
+    return config
+
+
+@method_decorator(never_cache, name="dispatch")
+class VneidSignInView(View):
+    """Start: PKCE, state and nonce go into the session, the browser goes to VNeID."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        next_url = request.GET.get("next") or None
+        try:
+            return federation.begin(request, _configuration(request), next_url)
+        except FederationError as error:
+            return error_page(request, error)
+
+
+@method_decorator(never_cache, name="dispatch")
+class VneidCallbackView(View):
+    """Finish: verify VNeID's answer, find or create the account, sign in."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            result = federation.finish(request, _configuration(request))
+        except FederationError as error:
+            return error_page(request, error)
+        try:
+            account = sign_in_with_vneid(identity=result.identity)
+        except AccountDisabledError:
+            return error_page(request, FederationError(
+                FederationError.ACCOUNT_DISABLED, next_url=result.next_url))
+        except (ValidationError, DatabaseError) as failure:
+            # e.g. two first sign-ins of one person at once: the second finds the account
+            # when the person tries again.
+            return error_page(request, FederationError(
+                FederationError.INVALID_RESPONSE, type(failure).__name__,
+                next_url=result.next_url))
+        return complete_sign_in(request, account, amr=result.amr, acr=result.acr,
+                                next_url=result.next_url)

@@ -1,0 +1,1 @@
+"""The organisation: agencies and the import of a province's administrative units."""

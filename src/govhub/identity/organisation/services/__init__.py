@@ -1,0 +1,1 @@
+"""Writes of agencies (conventions.md: import each module)."""

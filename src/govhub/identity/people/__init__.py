@@ -1,0 +1,1 @@
+"""People: accounts, roles, who may do what (access rules), personal identification numbers."""

@@ -1,0 +1,1 @@
+"""Writes of accounts, role grants and role settings (conventions.md: import each module)."""

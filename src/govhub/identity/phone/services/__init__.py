@@ -1,0 +1,1 @@
+"""Writes of citizens registered by phone (conventions.md: import each module)."""

@@ -1,0 +1,1 @@
+"""Second factors of a sign-in: authenticator apps (TOTP), backup codes, passkeys."""

@@ -1,0 +1,1 @@
+"""Writes of second factors (conventions.md: import each module)."""

@@ -1,0 +1,30 @@
+"""The password sign-in page (the first factor) and the sign-out page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+
+from govhub.identity.phone import sms
+from govhub.identity.sign_in.flow import complete_sign_in
+
+
+class SignInView(auth_views.LoginView):
+    """Officials' (and citizens') password sign-in: the first factor, "pwd" (RFC 8176)."""
+
+    template_name = "identity/sign_in.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        return complete_sign_in(self.request, form.get_user(), amr=["pwd"],
+                                next_url=self.get_redirect_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Offer the phone code only where an SMS gateway is configured (like VNeID's
+        # button), rather than a link that always ends in "could not send".
+        return {**super().get_context_data(**kwargs), "phone_sign_in": sms.is_configured()}
+
+
+class SignOutView(auth_views.LogoutView):
+    template_name = "identity/signed_out.html"

@@ -1,0 +1,166 @@
+"""govhub's OpenID Connect provider rules, plugged into django-oauth-toolkit (DOT):
+which scopes exist, which claims each scope releases, and what an ID token says about the
+sign-in (``sid``, ``acr``, ``amr``, ``auth_time``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import BaseScopes
+
+from govhub.identity.models import Account, Client, ClientSession, SignInSession
+from govhub.identity.people.access import access_for
+from govhub.identity.sso.services import sign_in
+
+SCOPES = {
+    "openid": _("Sign you in with your govhub account"),
+    "profile": _("Your full name, username and identity assurance level"),
+    "email": _("Your e-mail address"),
+    "phone": _("Your phone number"),
+    "commune": _("The commune or ward where you live"),
+    "agency": _("Your agency, position and roles (officials)"),
+    # Not a claim scope: lets the app call govhub's API as you (govhub.identity.api_auth).
+    "api": _("Use govhub on your behalf, with your roles"),
+}
+
+# OIDC Core §5.4: each claim is released only with its scope. Only the claims govhub
+# actually releases are listed, so discovery advertises no more than that.
+CLAIM_SCOPES = {
+    "sub": "openid",
+    "name": "profile",
+    "preferred_username": "profile",
+    "updated_at": "profile",
+    "assurance_level": "profile",
+    "email": "email",
+    "email_verified": "email",
+    "phone_number": "phone",
+    "phone_number_verified": "phone",
+    "commune": "commune",
+    "agency": "agency",
+    "position": "agency",
+    "roles": "agency",
+}
+
+
+# Set by views.AuthorizeView when a recorded consent covers a prompt=none request.
+SILENT_CONSENT_META_KEY = "GOVHUB_SILENT_CONSENT"
+
+
+class GovhubScopes(BaseScopes):
+    def get_all_scopes(self) -> dict[str, Any]:
+        return dict(SCOPES)
+
+    def get_available_scopes(self, application: Any = None, request: Any = None,
+                             *args: Any, **kwargs: Any) -> list[str]:
+        if application is None:
+            return list(SCOPES)
+        return [scope for scope in application.allowed_scope_list if scope in SCOPES]
+
+    def get_default_scopes(self, application: Any = None, request: Any = None,
+                           *args: Any, **kwargs: Any) -> list[str]:
+        return ["openid"]
+
+
+def international_phone(phone: str) -> str:
+    """OIDC Core §5.1 wants E.164 ("+84912345678"); Vietnamese numbers are kept as 0912…"""
+    return "+84" + phone[1:] if phone.startswith("0") else phone
+
+
+def account_claims(account: Account) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "name": account.full_name,
+        "preferred_username": account.username,
+        "updated_at": int(account.updated_at.timestamp()),
+        "assurance_level": account.assurance_level,
+    }
+    if account.email:
+        claims["email"] = account.email
+        claims["email_verified"] = False  # govhub does not verify addresses yet
+    if account.phone:
+        claims["phone_number"] = international_phone(account.phone)
+        claims["phone_number_verified"] = account.phone_verified_at is not None
+    if account.commune is not None:
+        claims["commune"] = {"code": account.commune.admin_unit_code,
+                             "name": account.commune.name}
+    if account.agency is not None:
+        claims["agency"] = {"id": str(account.agency.pk), "name": account.agency.name,
+                            "code": account.agency.electronic_id_code}
+        claims["position"] = account.position
+        claims["roles"] = [{"role": g.role_code, "agency_id": str(g.agency_id)}
+                           for g in access_for(account).grants]
+    return claims
+
+
+def _session_of(request: Any) -> SignInSession | None:
+    """The sign-in behind this token request: by authorization code for the code grant,
+    by refresh-token family for a refresh."""
+    code = getattr(request, "code", None)
+    links = ClientSession.objects.select_related("sign_in_session")
+    if code:
+        link = links.filter(authorization_code=code).first()
+        return link.sign_in_session if link else None
+    refresh = getattr(request, "refresh_token_instance", None)
+    family = getattr(refresh, "token_family", None)
+    if family:
+        link = links.filter(token_family=family).first()
+        return link.sign_in_session if link else None
+    return None
+
+
+class GovhubValidator(OAuth2Validator):
+    oidc_claim_scope = CLAIM_SCOPES
+
+    def get_additional_claims(self, request: Any) -> dict[str, Any]:
+        return account_claims(request.user)
+
+    def get_id_token_dictionary(self, token: Any, token_handler: Any,
+                                request: Any) -> tuple[dict[str, Any], Any]:
+        claims, expires = super().get_id_token_dictionary(token, token_handler, request)
+        session = _session_of(request)
+        if session is not None:
+            # OIDC Back-Channel Logout 1.0 §2.1 (sid); OIDC Core §2 (acr, amr, auth_time
+            # of the sign-in, not of the account's last login anywhere).
+            claims.update(sid=session.sid, acr=session.acr, amr=session.amr,
+                          auth_time=int(session.authenticated_at.timestamp()))
+        return claims, expires
+
+    def validate_silent_login(self, request: Any) -> bool:
+        # OIDC Core §3.1.2.1 prompt=none needs a signed-in browser. DOT gives oauthlib no
+        # Django user while validating, so the check lives in views.AuthorizeView.dispatch,
+        # which answers login_required itself before any anonymous request gets here.
+        return True
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        # …and only where no consent screen would be shown: a first-party app, or a consent
+        # on record covering the scopes (views.AuthorizeView checks it, since oauthlib has
+        # no Django user here, and says so in a server-set META key — not an HTTP_ one, so
+        # no client can send it).
+        if request.client.skip_authorization:
+            return True
+        return (request.headers or {}).get(SILENT_CONSENT_META_KEY) == "1"
+
+    def is_pkce_required(self, client_id: str, request: Any) -> bool:
+        # RFC 7636 / RFC 9700 §2.1.1: a public client (the PWA) cannot keep a secret, so
+        # only PKCE binds the code to it. Confidential clients may add it.
+        return not Client.objects.filter(client_id=client_id,
+                                         client_type=Client.CLIENT_CONFIDENTIAL).exists()
+
+    def save_authorization_code(self, client_id: str, code: dict[str, Any], request: Any,
+                                *args: Any, **kwargs: Any) -> None:
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        sid = getattr(request, "govhub_sid", None)
+        if sid:
+            sign_in.record_client_session(sid=sid, client=request.client,
+                                          authorization_code=code["code"])
+
+    def _create_refresh_token(self, request: Any, refresh_token_code: str, access_token: Any,
+                              previous_refresh_token: Any) -> Any:
+        refresh = super()._create_refresh_token(request, refresh_token_code, access_token,
+                                                previous_refresh_token)
+        code = getattr(request, "code", None)
+        if previous_refresh_token is None and code:
+            sign_in.attach_token_family(authorization_code=code,
+                                        token_family=refresh.token_family)
+        return refresh

@@ -1,0 +1,36 @@
+"""Background work of the identity context (Django's task framework, django-tasks)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+from govhub.identity.models import ClientSession
+from govhub.identity.sso import backchannel
+from govhub.identity.sso.services import sign_in
+
+logger = logging.getLogger(__name__)
+
+# An app that is down is retried with growing pauses for about 45 minutes (§2.8 lets the
+# provider to give up; by then the app's own session has usually expired).
+RETRY_DELAYS_SECONDS = (10, 30, 120, 600, 1800)
+
+
+@task()
+def deliver_logout_token(client_session_id: str, attempt: int = 0) -> None:
+    link = ClientSession.objects.select_related("client", "sign_in_session").filter(
+        pk=client_session_id).first()
+    if link is None or link.logout_delivered_at is not None:
+        return
+    problem = backchannel.deliver(link)
+    sign_in.record_logout_delivery(client_session=link, problem=problem)
+    if problem is None:
+        return
+    logger.warning("back-channel logout to %s failed (attempt %d): %s",
+                   link.client.backchannel_logout_uri, attempt + 1, problem)
+    if attempt < len(RETRY_DELAYS_SECONDS) and default_task_backend.supports_defer:
+        later = timezone.now() + timedelta(seconds=RETRY_DELAYS_SECONDS[attempt])
+        deliver_logout_token.using(run_after=later).enqueue(client_session_id, attempt + 1)
