@@ -25,7 +25,7 @@ from govhub.identity.services.federation import AccountDisabledError, sign_in_wi
 log = logging.getLogger(__name__)
 
 # reason → (HTTP status, title, what happened and what to do). Never a 500: the national
-# e-ID is outside the province's control and fails at times (domain.md).
+# e-ID is outside the province's control and fails at times (docs/vietnam.md).
 PAGES = {
     FederationError.NOT_CONFIGURED: (
         503, _("Sign-in with VNeID is not available"),

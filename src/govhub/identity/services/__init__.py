@@ -1,4 +1,4 @@
-"""Every write of the identity context (conventions.md): one function per action, one
+"""Every write of the identity context (docs/development.md): one function per action, one
 transaction, authorised through :mod:`govhub.identity.access`, an audit entry with
 before/after values, and a domain event published on commit. Split by aggregate; import
 from here."""
