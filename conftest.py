@@ -28,7 +28,7 @@ def require_service(variable: str) -> str:
 CHROMIUM = "/usr/bin/chromium"
 
 
-# conventions.md, "Recipes verified on these machines": Debian's Chromium, headless, loopback only.
+# docs/testing.md, browser tests: Debian's Chromium, headless, loopback only.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

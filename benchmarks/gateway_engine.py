@@ -1,11 +1,11 @@
-"""The gateway's HTTP engine against nginx (issue 4): throughput and latency of a forwarded
+"""The gateway's HTTP engine against nginx: throughput and latency of a forwarded
 request, beside nginx as a reverse proxy to the same upstream, measured in the same run.
 
     python benchmarks/gateway_engine.py [--seconds 3]
 
 The upstream is nginx answering `return 200` from memory. The proxies (nginx `proxy_pass`
 with upstream keep-alive, and the gateway with a trivial forwarding policy) and the
-upstream are pinned to CPU 0; wrk runs pinned to CPU 1. Targets from the issue: gateway
+upstream are pinned to CPU 0; wrk runs pinned to CPU 1. Targets (ADR 0006): gateway
 throughput ≥ 30% of nginx's, added p50 latency ≤ 0.5 ms at concurrency 1.
 
 The gateway side is pluggable: ``start_gateway(policy_factory)`` runs the engine in its own

@@ -1,4 +1,4 @@
-"""The integration hub's gateway with the realistic policy set on (issue 4, "Performance").
+"""The integration hub's gateway with the realistic policy set on.
 
     python benchmarks/gateway_hub.py [--seconds 3] [--rounds 3] [--profile]
 
@@ -12,7 +12,7 @@ fsync), Prometheus metrics (``GatewayMetrics``) and the gateway's JSON access lo
 (``AccessLog``, one line per exchange) to a file. Proxies and upstream share CPU 0, wrk runs on CPU 1
 (``benchmarks/gateway_engine.py`` has the plumbing).
 
-Targets (issue 4): gateway-full throughput ≥ 30% of nginx's, and at most 0.5 ms added p50
+Targets (ADR 0006): gateway-full throughput ≥ 30% of nginx's, and at most 0.5 ms added p50
 at concurrency 1 against the direct call. Each is printed with PASS/FAIL; the exit code is 0
 whatever they say (this is a measurement), but the run stops with an error if any answer
 was not 200 or the evidence log missed exchanges: a benchmark that measures refusals is a

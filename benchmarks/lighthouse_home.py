@@ -1,6 +1,6 @@
-"""Lighthouse on the citizen app's home page (issue 5): performance, accessibility and best
+"""Lighthouse on the citizen app's home page: performance, accessibility and best
 practices with Lighthouse's mobile settings, and the compressed size of the JavaScript the
-page ships, against the issue's targets.
+page ships, against the targets in benchmarks/README.md.
 
     python benchmarks/lighthouse_home.py [--keep-report report.json]
 

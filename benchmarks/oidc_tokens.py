@@ -1,4 +1,4 @@
-"""Single sign-on throughput on one core (issue 3): client-credentials tokens per second and
+"""Single sign-on throughput on one core: client-credentials tokens per second and
 ID-token verifications per second, printed beside a trivial Django view served by the same
 server in the same run, so the ratios mean something on any machine.
 

@@ -1,5 +1,5 @@
 """Every API error is RFC 9457 problem+json, names the field when a field is wrong, and bad
-input never yields a 500 (issue 2 acceptance)."""
+input never yields a 500."""
 
 from __future__ import annotations
 

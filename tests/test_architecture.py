@@ -1,4 +1,4 @@
-"""The dependency rules of architecture.md hold: checked by import-linter, and by importing
+"""The dependency rules of ARCHITECTURE.md hold: checked by import-linter, and by importing
 the gateway in a process where Django cannot be imported at all."""
 
 from __future__ import annotations

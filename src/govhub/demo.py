@@ -27,13 +27,13 @@ VNEID_SANDBOX_PORT = 8090
 # and listens on loopback only).
 VNEID_DEMO_CLIENT_ID = "govhub-demo"
 VNEID_DEMO_CLIENT_SECRET = "govhub-demo-secret"  # noqa: S105 - a documented demo value
-# The integration hub (issue 4): the gateway (data plane) and its loopback admin port, and the
+# The integration hub: the gateway (data plane) and its loopback admin port, and the
 # sandbox providers behind it at the ports the demo registry names (govhub.integration.demo).
 GATEWAY_PORT = 8080
 GATEWAY_ADMIN_PORT = 8081
 UPSTREAM_PORTS = {"population": 8093, "land": 8094, "agriculture": 8095, "weather": 8096,
                   "tourism": 8097}
-# The land-parcel web mini-app (govhub_sandbox.miniapp, issue 5 §4): a fixed port, since its
+# The land-parcel web mini-app (govhub_sandbox.miniapp): a fixed port, since its
 # demo OpenID client (govhub.identity.demo) and the citizen app's catalog name :8070.
 MINIAPP_PORT = 8070
 MINIAPP_HUB_CLIENT = "000.00.03.H12/tracuuthuadat"  # used when demo-hub.json names none

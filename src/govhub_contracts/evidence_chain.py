@@ -1,4 +1,4 @@
-"""Verify the evidence log's hash chain (architecture.md, exchange contract §10: a
+"""Verify the evidence log's hash chain (docs/exchange-contract.md §10: a
 tamper-evident log of every exchange).
 
 Each gateway writes its own chain: record ``n`` carries ``previous_hash`` = the ``hash`` of

@@ -2,7 +2,7 @@
 
 Two sides must produce byte-identical input to SHA-256 from the same facts: the gateway, on
 its hot path, from a plain dict it builds per exchange (no pydantic model, no validation:
-microseconds count there, issue 4), and the control plane, from an ``EvidenceRecord`` rebuilt
+microseconds count there), and the control plane, from an ``EvidenceRecord`` rebuilt
 from database rows when ``govhub evidence verify`` runs. So the form is defined on plain
 JSON values, and the few types that have more than one spelling are pinned here, in the one
 place both sides call:

@@ -1,6 +1,6 @@
 """The gateway's problem types (RFC 9457 §3.1.1: one stable ``type`` per kind of failure),
 each with its fault origin and whether retrying the same request may succeed (the exchange
-contract, architecture.md §2). The control plane documents each at ``/problems/<slug>``;
+contract §2, docs/exchange-contract.md). The control plane documents each at ``/problems/<slug>``;
 ``type`` is ``{base_url}/problems/{slug}`` with the control plane's public URL as base.
 
 Titles are Vietnamese first (the gateway answers provincial systems), English after " / ".

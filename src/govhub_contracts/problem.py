@@ -1,6 +1,6 @@
 """RFC 9457 problem details, the one error shape of every govhub API and the gateway.
 
-The exchange contract (architecture.md §2) adds two extension members to the RFC's five:
+The exchange contract (docs/exchange-contract.md §2) adds two extension members to the RFC's five:
 ``fault_origin`` (who must act) and ``retryable`` (whether the same request may succeed
 later), plus ``errors`` with one entry per invalid field (RFC 9457 §3.2's example shape).
 """

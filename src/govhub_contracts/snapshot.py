@@ -1,5 +1,5 @@
 """The integration hub's configuration snapshot: what the control plane publishes and every
-gateway serves from (architecture.md, "Control plane ↔ data plane").
+gateway serves from (docs/exchange-contract.md, control plane and data plane).
 
 A snapshot is immutable and versioned: each change in the registry yields a new one with a
 higher ``version``; ``revision`` is the SHA-256 of its canonical JSON (without ``revision``), so

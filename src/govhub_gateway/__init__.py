@@ -1,8 +1,8 @@
-"""govhub_gateway: the data plane of the integration hub (issue 4).
+"""govhub_gateway: the data plane of the integration hub (ADR 0006).
 
 It imports no Django and nothing of ``govhub`` (import-linter enforces it) so that it keeps
 serving from its last configuration snapshot while the control plane is down
-(architecture.md, "Control plane ↔ data plane"). Its shared wire models come from
+(docs/exchange-contract.md, control plane and data plane). Its shared wire models come from
 ``govhub_contracts``. The proxy itself lands with the integration-hub issue.
 """
 

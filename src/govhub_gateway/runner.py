@@ -1,4 +1,4 @@
-"""Run one gateway: every part on one uvloop event loop (architecture.md, "Processes").
+"""Run one gateway: every part on one uvloop event loop (docs/operations.md, processes).
 
 Start order matters for availability: the spool opens (recovering a torn tail), the last good
 snapshot is loaded from disk *before* the listener opens, so a gateway restarted during a

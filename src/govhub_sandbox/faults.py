@@ -1,6 +1,6 @@
 """Fault injection shared by the simulators: an endpoint made slow, failing until cleared,
-or failing its next N answers — as the real central services are at times (domain.md,
-"Central APIs fail at times"). Each simulator parses its own endpoint names and builds its
+or failing its next N answers — as the real central services are at times (docs/vietnam.md:
+central services fail at times). Each simulator parses its own endpoint names and builds its
 own 503 body (a brandname gateway and an OpenID provider answer errors differently)."""
 
 import asyncio

@@ -16,7 +16,7 @@ or for every endpoint at once (``"*"``; an endpoint's own fault wins over it):
 set at start (``--faults``) and at runtime: ``POST /_faults`` (replaces all), ``GET /_faults``,
 ``DELETE /_faults``. Delay, fail and fail_next reuse ``govhub_sandbox.faults.FaultInjector``.
 These are the failures the hub's timeouts, retries, breakers and response limits exist for
-(architecture.md, exchange contract §3-5; domain.md: "Central APIs fail at times").
+(exchange contract §3-5; central APIs fail at times, docs/vietnam.md).
 """
 
 import asyncio
@@ -38,7 +38,7 @@ FAIL_STATUSES = (500, 503)
 HANG_POLL_SECONDS = 0.05
 CHUNK = 64 * 1024
 REQUEST_LOG_SIZE = 100
-# The identification headers the hub adds to every REST call (architecture.md, exchange §1).
+# The identification headers the hub adds to every REST call (exchange contract §1).
 XROAD_HEADERS = ("X-Road-Client", "X-Road-Id", "X-Road-UserId", "X-Road-Issue",
                  "X-Road-Service")
 REQUIRED_XROAD_HEADERS = ("X-Road-Client", "X-Road-Id")
@@ -352,7 +352,7 @@ def install(app: web.Application, injector: UpstreamFaultInjector) -> None:
 
 
 async def health(request: web.Request) -> web.Response:
-    """The probe operation the hub calls (architecture.md, exchange contract §7)."""
+    """The probe operation the hub calls (exchange contract §7)."""
     return json_response({"status": "ok"})
 
 
@@ -360,7 +360,7 @@ def rest_provider(endpoints: Iterable[str], faults: dict[str, UpstreamFault] | N
                   openapi_document: Callable[[str], dict[str, Any]]) -> web.Application:
     """The skeleton every REST sandbox provider shares: the request log, the X-Road
     identification check (not for the probe and the document), fault injection, its OpenAPI
-    document at ``/openapi.json`` and the probe at ``/health`` (architecture.md §7). The
+    document at ``/openapi.json`` and the probe at ``/health`` (exchange contract §7). The
     provider adds its own routes."""
     app = web.Application(middlewares=[
         record_requests, require_identification({"/health", "/openapi.json"}), inject_faults])

@@ -1,6 +1,6 @@
 """Typed deployment configuration, read once from ``GOVHUB_*`` environment variables.
 
-Production changes only environment variables (architecture.md, "Processes"): nothing here
+Production changes only environment variables (ADR 0002): nothing here
 reads a file that is not named by the environment. Every secret can be given either inline
 (``GOVHUB_SECRET_KEY``) or as a path to a file holding it (``GOVHUB_SECRET_KEY_FILE``), the
 convention of Docker and systemd credentials, so secrets stay out of process listings.
@@ -19,7 +19,7 @@ CommaList = Annotated[list[str], NoDecode]
 SECRET_FIELDS = ("secret_key", "pii_key")
 # Secrets a deployment may leave unset (the feature they unlock is then off).
 OPTIONAL_SECRET_FIELDS = ("vneid_client_secret", "sms_api_key", "hub_api_key")
-# VNeID claim names as domain.md has them (verify with the onboarding documents), and the
+# VNeID claim names from public sources (verify with the onboarding documents), and the
 # sandbox's acr values; both are configuration (GOVHUB_VNEID_CLAIMS, GOVHUB_VNEID_LEVELS).
 VNEID_DEFAULT_CLAIMS = {"personal_id": "SoDinhDanh", "full_name": "HoVaTen",
                         "birth_date": "NgaySinh", "phone": "SoDienThoai", "level": "level"}
@@ -82,7 +82,7 @@ class Environment(BaseSettings):
     vneid_levels: dict[str, int] = Field(default_factory=lambda: dict(VNEID_DEFAULT_LEVELS))
     vneid_timeout_seconds: float = 10.0
 
-    # SMS through a registered brand name (domain.md: at most 11 characters), for sign-in
+    # SMS through a registered brand name (at most 11 characters), for sign-in
     # codes. "http": a brandname gateway's JSON API at sms_gateway_url (govhub demo points
     # it at the sandbox gateway); "locmem": kept in memory, sent nowhere (tests).
     sms_backend: Literal["http", "locmem"] = "http"
@@ -96,8 +96,8 @@ class Environment(BaseSettings):
     sms_accented: bool = False
     sms_timeout_seconds: float = 5.0
 
-    # The citizen app's access to the integration hub, for its home-screen cards (issue 5
-    # §5): a consumer system of its own with an API key. Cards are off (the home page shows
+    # The citizen app's access to the integration hub, for its home-screen cards (reference
+    # data): a consumer system of its own with an API key. Cards are off (the home page shows
     # none) unless the gateway URL and the key are both set.
     hub_gateway_url: str | None = Field(
         default=None, description="the hub gateway's consumer URL, e.g. http://127.0.0.1:8080")
@@ -105,7 +105,7 @@ class Environment(BaseSettings):
                             description="X-Road-Client: the citizen app's {member}/{system}")
     hub_api_key: SecretStr | None = None
     hub_api_key_file: Path | None = None
-    # The citizen app's own OpenID Connect client (public, PKCE; issue 5 §2). Unset: the
+    # The citizen app's own OpenID Connect client (public, PKCE, RFC 7636). Unset: the
     # app's "Đăng nhập" goes straight to the sign-in page (govhub.portal.app_sign_in).
     app_client_id: str | None = Field(
         default=None, description="client id of the citizen app at govhub's own provider")

@@ -96,7 +96,7 @@ TEMPLATES = [
 DATABASES = {"default": dj_database_url.parse(ENV.resolved_database_url, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged
-    # commit durable across a crash or power loss (conventions.md, "Nothing accepted is lost").
+    # commit durable across a crash or power loss (nothing acknowledged may be lost).
     # IMMEDIATE transactions take the write lock up front instead of failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
@@ -256,10 +256,10 @@ if ENV.hub_cards_enabled:
     }
 
 # The citizen app signs in as a relying party of govhub's own provider (code + PKCE,
-# govhub.portal.app_sign_in; ADR 0014); None: it uses the sign-in page directly.
+# govhub.portal.app_sign_in; ADR 0015); None: it uses the sign-in page directly.
 GOVHUB_APP_CLIENT_ID: str | None = ENV.app_client_id
 
-# --- Language and time (domain.md) --------------------------------------------------------
+# --- Language and time (docs/vietnam.md) ---------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

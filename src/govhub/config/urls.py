@@ -28,7 +28,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("govhub.portal.urls")),  # the citizen app: home, mini-apps, profile
     # The admin's own login would log in on a password alone; this one asks the second
-    # factor that administrators' roles require (issue 3 §3).
+    # factor that administrators' roles require (ADR 0012).
     path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin_site.urls),
     path("login/", sign_in_views.SignInView.as_view(), name="login"),

@@ -29,7 +29,7 @@ from govhub.kernel.actors import SystemActor
 DEMO = SystemActor("govhub demo")
 
 # Electronic identification codes follow Decision 20/2020/QĐ-TTg's format; the values
-# are illustrative, not the province's registered codes (domain.md: verify).
+# are illustrative, not the province's registered codes (verify before deploying).
 AGENCIES = [
     ("ubnd", None, AgencyKind.PEOPLES_COMMITTEE, "Ủy ban nhân dân tỉnh Cà Mau", "UBND tỉnh",
      "000.00.00.H12"),
@@ -65,14 +65,14 @@ CITIZEN = ("congdan.demo", "Trương Thị Dân", "0912345678", COMMUNE_A)
 
 MINIAPP_CLIENT = "Tra cứu thửa đất (ứng dụng con)"
 CITIZEN_APP_CLIENT = "Chính quyền số Cà Mau (ứng dụng công dân)"
-# Single sign-on clients (issue 3 §8): the citizen app (public, PKCE) and a mini-app
+# Single sign-on clients: the citizen app (public, PKCE) and a mini-app
 # (confidential), with the URLs the later issues serve them at.
 CLIENTS = [
     {"name": CITIZEN_APP_CLIENT, "agency": "ubnd",
      "client_type": Client.CLIENT_PUBLIC, "allowed_scopes": "openid profile phone commune",
      "redirect_uris": "http://127.0.0.1:8000/app/callback",
      "post_logout_redirect_uris": "http://127.0.0.1:8000/"},
-    # The land-parcel web mini-app (govhub_sandbox.miniapp, issue 5 §4), run by `govhub demo`
+    # The land-parcel web mini-app (govhub_sandbox.miniapp), run by `govhub demo`
     # on :8070. First-party (the province's own department): no consent page, so opening it
     # from the citizen app signs the person in silently (prompt=none, OIDC Core §3.1.2.1).
     # Its back-channel logout URI ends its session when the person signs out of govhub

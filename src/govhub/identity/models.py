@@ -348,7 +348,7 @@ class ClientSession(BaseModel):
         ordering = ["-created_at"]
 
 
-# --- Second factor (issue 3 §3) -------------------------------------------------------------
+# --- Second factor --------------------------------------------------------------------------
 
 class AuthenticatorApp(BaseModel):
     """A TOTP generator (RFC 6238) the account holder set up in an authenticator app. One per
@@ -422,7 +422,7 @@ class Passkey(BaseModel):
 
 
 class Consent(BaseModel):
-    """What a person allowed a third-party app to receive (issue 3 §5). First-party apps
+    """What a person allowed a third-party app to receive (Law 91/2025). First-party apps
     (``Client.skip_authorization``) need none. Revoking keeps the row, with its date."""
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,

@@ -1,4 +1,4 @@
-"""Framework glue only (conventions.md): Django says a login or logout happened; the
+"""Framework glue only, never business flow: Django says a login or logout happened; the
 sign-in services decide what that means."""
 
 from __future__ import annotations

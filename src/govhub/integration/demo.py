@@ -1,4 +1,4 @@
-"""The integration hub's part of the Cà Mau demo (issue 4 §13, issue 5 §4-5): the sandbox
+"""The integration hub's part of the Cà Mau demo: the sandbox
 providers registered with their real documents, a demo consumer with approved agreements and an
 API key, a consumer whose request was refused in writing, the citizen app (its home-screen
 cards: prices, weather, events) and the land-parcel mini-app as consumers with their own keys,
@@ -48,7 +48,7 @@ UPSTREAM_URLS = {"population": "http://127.0.0.1:8093", "land": "http://127.0.0.
 PORTAL_SYSTEM = ("chinhquyenso", "Ứng dụng Chính quyền số Cà Mau (CaMau-G)")
 MINIAPP_SYSTEM = ("tracuuthuadat", "Mini-app tra cứu thửa đất")
 BASIS = "Nghị định 278/2025/NĐ-CP về chia sẻ dữ liệu bắt buộc giữa các cơ quan nhà nước"
-# Bộ Công an's code is illustrative (domain.md: verify the registered codes).
+# Bộ Công an's code is illustrative (verify the registered codes).
 CENTRAL_MEMBER = ("000.00.00.G10", "Bộ Công an")
 # Decree 194/2025: a refusal states its reason and legal basis.
 REFUSAL = ("Cổng du lịch không cần dữ liệu nhân thân của công dân để giới thiệu điểm đến; "

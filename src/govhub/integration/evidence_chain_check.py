@@ -1,4 +1,4 @@
-"""Checking each gateway's evidence chain as stored in the database (architecture.md §10:
+"""Checking each gateway's evidence chain as stored in the database (exchange contract §10:
 a tamper-evident log), with the contract's own checker
 (``govhub_contracts.evidence_chain.verify_chain``, shared with the gateway's spool check) run
 over the rows rebuilt as wire records — so an edited column fails its record's hash."""

@@ -1,4 +1,4 @@
-"""What the gateways call (architecture.md, "Control plane ↔ data plane"): fetch the config
+"""What the gateways call (docs/exchange-contract.md, control and data plane): fetch the config
 snapshot, report heartbeats, ship evidence. Authenticated by the gateway's bearer token
 (RFC 6750), never the session: no cookie, hence no CSRF."""
 

@@ -1,5 +1,5 @@
 """Building, sealing and storing the config snapshot the gateways enforce
-(architecture.md, "Control plane ↔ data plane"; ``govhub_contracts.snapshot``).
+(docs/exchange-contract.md; ``govhub_contracts.snapshot``).
 
 Every write that changes what a gateway enforces calls :func:`publish_snapshot_on_commit`; the
 snapshot is rebuilt from the database after the commit, so it never contains a change that

@@ -1,4 +1,4 @@
-"""Who performs a write. Services take ``actor`` explicitly (conventions.md, ``verb_noun(*, …,
+"""Who performs a write. Services take ``actor`` explicitly (docs/development.md, ``verb_noun(*, …,
 actor)``); work done by the platform itself (migrations, seeding, scheduled tasks) is done by
 a :class:`SystemActor`, never by an anonymous ``None`` that could slip past authorisation.
 """

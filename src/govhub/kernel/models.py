@@ -48,7 +48,7 @@ class AuditEntry(models.Model):
     target_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     target_label = models.CharField(_("object"), max_length=300, blank=True)
     # The agency whose scope the object falls in: administrators see the entries of
-    # their own subtree only (issue 2, "reads scoped by agency").
+    # their own subtree only (reads are scoped by agency, ADR 0007).
     agency_id = models.UUIDField(_("agency id"), null=True, blank=True, db_index=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)

@@ -1,4 +1,4 @@
-"""Admin of the citizen app (issue 5 §7): the catalog (order, visibility, maintenance
+"""Admin of the citizen app: the catalog (order, visibility, maintenance
 notices), what users say (averages and weekly trend), and adoption aggregates. Querysets from
 ``queries``, writes through ``services``."""
 

@@ -1,4 +1,4 @@
-"""The citizen app signs in as an OpenID Connect client of govhub's own provider (issue 5 §2).
+"""The citizen app signs in as an OpenID Connect client of govhub's own provider (ADR 0015).
 
 Authorization code flow with PKCE S256 (RFC 7636), ``state`` and ``nonce``, through the same
 ``/o/authorize/`` every provincial app uses. The code is exchanged by the app's server side —
@@ -7,7 +7,7 @@ the page's JavaScript, and the ID token is checked as any relying party must (OI
 §3.1.3.7) against the provider's published keys, fetched over HTTP like any other client
 does. Two modes: a citizen signs in as the provider offers (password, SMS code, VNeID); an
 official asks for ``acr_values=urn:govhub:loa:2``, so the provider demands the second factor
-(ADR 0014). Without ``GOVHUB_APP_CLIENT_ID`` the app sends people to the sign-in page itself.
+(ADR 0015). Without ``GOVHUB_APP_CLIENT_ID`` the app sends people to the sign-in page itself.
 """
 
 from __future__ import annotations

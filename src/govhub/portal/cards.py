@@ -1,4 +1,4 @@
-"""The home screen's cards fed through the integration hub (issue 5 §5): farm market prices,
+"""The home screen's cards fed through the integration hub: farm market prices,
 weather with the disaster warnings in force, and festivals and events.
 
 The citizen app is a consumer system of the hub like any other: it calls the gateway with its

@@ -1,8 +1,8 @@
-"""The demo catalog: what CaMau-G integrates (domain.md "The citizen app"), through services
+"""The demo catalog: what CaMau-G integrates (docs/vietnam.md, the citizen app), through services
 only, idempotent (an entry already there is left as the administrators changed it).
 
 Addresses, package names and contacts are illustrative, not the providers' registered
-values: verify them with each provider before a real deployment (domain.md: verify)."""
+values: verify them with each provider before a real deployment."""
 
 from __future__ import annotations
 

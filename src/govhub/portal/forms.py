@@ -1,4 +1,4 @@
-"""Forms of the citizen app: each shows what was wrong next to the field (conventions.md)."""
+"""Forms of the citizen app: each shows what was wrong next to the field, keeping what was typed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The citizen app's data (issue 5): the catalog of mini-apps, what users say about them,
+"""The citizen app's data: the catalog of mini-apps, what users say about them,
 their notification settings, and adoption counted only as aggregates."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Status(models.TextChoices):
 
 
 class MiniApp(BaseModel):
-    """One entry of the catalog: data, not code (domain.md "The citizen app")."""
+    """One entry of the catalog: data, not code (docs/vietnam.md, the citizen app)."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
@@ -210,7 +210,7 @@ class PushDevice(BaseModel):
 
 class AdoptionDaily(models.Model):
     """Counts per commune (empty: unknown or not signed in) and day — nothing else. No user
-    id, no device id: the figures domain.md asks to publish only as aggregates."""
+    id, no device id: small counts identify people, so only aggregates are published."""
 
     id = models.BigAutoField(primary_key=True)
     commune = models.ForeignKey(Agency, verbose_name=_("commune"), null=True, blank=True,
@@ -260,7 +260,7 @@ class CardKind(models.TextChoices):
 
 class HubCard(models.Model):
     """The last good answer behind one home-screen card, fetched through the integration hub
-    (issue 5 §5). Reference data only, the same for everyone (exchange contract §6; personal
+    for everyone. Reference data only, the same for everyone (exchange contract §6; personal
     data is never kept here, Law 91/2025). In the database so every web process shows the
     same answer and a restart does not empty the home page."""
 

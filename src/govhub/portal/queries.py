@@ -41,7 +41,7 @@ def province_overview() -> ProvinceOverview:
     )
 
 
-# --- The catalog of mini-apps (issue 5 §3) ---------------------------------------------------
+# --- The catalog of mini-apps -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def categories_in(items: QuerySet[MiniApp]) -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Category.choices if value in present]
 
 
-# --- What users say (issue 5 §5) -----------------------------------------------------------
+# --- What users say ---------------------------------------------------------------------
 
 
 def own_rating(account: Any, mini_app: MiniApp | None) -> Rating | None:
@@ -139,7 +139,7 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-# --- Adoption (issue 5 §6) -----------------------------------------------------------------
+# --- Adoption ---------------------------------------------------------------------------
 
 
 def adoption_by_commune(rows: QuerySet[AdoptionDaily], since: dt.date) -> list[dict[str, Any]]:
@@ -150,7 +150,7 @@ def adoption_by_commune(rows: QuerySet[AdoptionDaily], since: dt.date) -> list[d
     return [dict(row) for row in totals]
 
 
-# --- The admin's views (issue 5 §7), scoped by the access layer ------------------------------
+# --- The admin's views, scoped by the access layer ------------------------------
 
 
 def _owned_by_scope(actor: Any, permission: str, field: str) -> Q | None:

@@ -1,4 +1,4 @@
-"""Every write of the portal (conventions.md): the catalog, ratings, notification settings
+"""Every write of the portal (docs/development.md): the catalog, ratings, notification settings
 and adoption counts. One transaction each, authorised through ``access``, audited."""
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def set_push_on_device(*, actor: Any, device_id: str, is_enabled: bool,
     return device
 
 
-# --- Adoption (issue 5 §6): aggregates only --------------------------------------------------
+# --- Adoption: aggregates only ------------------------------------------------------------
 
 SIGNALS = {"install": "installs", "standalone_launch": "standalone_launches",
            "active": "active_users"}

@@ -1,5 +1,5 @@
 """The citizen app's pages: home (search, categories, featured, the catalog) and a mini-app's
-page. Thin: parse → one query → render (conventions.md)."""
+page. Thin: parse → one query → render (docs/development.md)."""
 
 from __future__ import annotations
 

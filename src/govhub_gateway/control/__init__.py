@@ -1,4 +1,4 @@
-"""The gateway's side of the control plane ↔ data plane link (architecture.md).
+"""The gateway's side of the control plane ↔ data plane link (ADR 0006).
 
 ``snapshot_client``: the config snapshot fetched with the gateway's own token (ETag polling
 and the push trigger), swapped atomically, the last good one kept on disk, and heartbeats.

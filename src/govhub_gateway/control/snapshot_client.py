@@ -1,5 +1,5 @@
 """Keep the gateway's config snapshot current, and tell the control plane the gateway is
-alive (architecture.md, "Control plane ↔ data plane": gateways fetch the snapshot with their
+alive (docs/exchange-contract.md, control and data plane: gateways fetch the snapshot with their
 own scoped token, swap it atomically, keep the last good snapshot on disk and keep serving when
 the control plane is down; they send heartbeats).
 
@@ -105,7 +105,7 @@ class SnapshotClient:
             if snapshot.revision == current.revision:
                 return False
             if snapshot.version <= current.version:
-                # Versions are immutable and increase (architecture.md): an older or reused
+                # Versions are immutable and increase (exchange contract): an older or reused
                 # number means a stale replica or a replay; never roll back.
                 raise SnapshotRejectedError(f"version {snapshot.version} is not newer than the "
                                        f"served version {current.version}")

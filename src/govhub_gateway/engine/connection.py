@@ -338,7 +338,7 @@ class ClientConnection(asyncio.Protocol):
         # The exchange is over: drop the request → handler link, the one edge that made
         # request and ForwardExchange a reference cycle, so reference counting frees them
         # at once. Left to the cyclic GC, ~11 objects per exchange cost ~3 µs per request
-        # in collections at 13k requests/s (issue 4's benchmark).
+        # in collections at 13k requests/s (benchmarks/gateway_hub.py).
         req.handler = None
         self._advance()
 

@@ -5,7 +5,7 @@ HTTP/1.1 at the asyncio protocol level with httptools doing all parsing; it know
 X-Road, keys or agreements. For every request it asks a :class:`Policy` what to do once the
 head is parsed (and, for SOAP, once the body is read), then reports the :class:`Outcome` so the
 policy can meter it and write evidence. Policies are precomputed from the config snapshot into
-plain lookups, so ``decide`` costs microseconds and never awaits (architecture.md).
+plain lookups, so ``decide`` costs microseconds and never awaits (docs/exchange-contract.md).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Forward:
     capture_bodies: bool = False  # keep both bodies (up to the limits) for the evidence log
     exchange: Any = None  # the policy's own context, handed back in ``complete``
     # The service's further endpoints, tried in order only when connecting to the previous
-    # one failed before any request byte was written (architecture.md §3, §4): each is
+    # one failed before any request byte was written (exchange contract §3, §4): each is
     # (scheme, host, port, target, host_header). Empty for a single-endpoint service.
     alternates: tuple[tuple[str, str, int, str, str], ...] = ()
 

@@ -1,12 +1,12 @@
 """One forwarded exchange: the client's request streamed to a pooled upstream connection and
 the response streamed back, chunk by chunk, with back-pressure both ways and one deadline
-(``Forward.timeout_seconds``, connect to last byte, architecture.md §3).
+(``Forward.timeout_seconds``, connect to last byte, exchange contract §3).
 
-Failover (issue 4 §2): when connecting to the origin fails — refused, unreachable, connect
+Failover: when connecting to the origin fails — refused, unreachable, connect
 timeout — no byte of the request has been written, so the next of ``Forward.alternates`` is
 tried, each with its own pool and per-attempt connect timeout, all inside the one deadline.
 Once a request byte may have reached a provider, a failure stays a 502/504: it is never sent
-to another endpoint, which might act on it a second time (architecture.md §4).
+to another endpoint, which might act on it a second time (exchange contract §4).
 
 Bodies are never buffered whole: each chunk is hashed (SHA-256 for the evidence log),
 counted against the route's limits and written on. When the other side's write buffer is
@@ -39,7 +39,7 @@ _LAST_CHUNK = b"0\r\n\r\n"
 
 
 def status_fault_origin(status: int) -> str:
-    """The exchange contract's taxonomy for an upstream's own status (architecture.md §2)."""
+    """The exchange contract's taxonomy for an upstream's own status (exchange contract §2)."""
     if status >= 500:
         return FaultOrigin.PROVIDER_TECHNICAL.value
     if status >= 400:

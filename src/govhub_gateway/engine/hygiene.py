@@ -70,7 +70,7 @@ def framing_error(headers: Iterable[tuple[str, str]]) -> str | None:
 
 def upstream_request_headers(head: RequestHead, forward: Forward) -> list[str]:
     """Header lines (without CRLF) for the upstream request, framing excluded. One pass
-    over the headers (issue 4: per-request cost); a Connection header naming further fields
+    over the headers (per-request cost on the hot path); a Connection header naming further fields
     (rare: HTTP/1.1 keeps alive by default) goes through the two-pass
     :func:`_upstream_request_headers`, which drops those fields wherever they stand."""
     dropped = _always_dropped(forward.drop_headers)
@@ -124,7 +124,7 @@ def _upstream_request_headers(head: RequestHead, forward: Forward) -> list[str]:
 
 def client_response_headers(headers: list[tuple[bytes, bytes]]) -> list[bytes]:
     """Header lines (without CRLF) for the client, framing excluded, Via appended. One
-    pass (issue 4); a Connection header naming more than hop-by-hop fields (``keep-alive``
+    pass (hot path); a Connection header naming more than hop-by-hop fields (``keep-alive``
     is the usual one) goes through the two-pass :func:`_client_response_headers`."""
     lines: list[bytes] = []
     via = b""

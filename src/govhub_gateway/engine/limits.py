@@ -18,7 +18,7 @@ class EngineLimits:
     body_idle_timeout_seconds: float = 30.0  # longest silence while a request body arrives
     keepalive_timeout_seconds: float = 15.0  # idle persistent client connection
     upstream_connect_timeout_seconds: float = 5.0
-    upstream_max_connections: int = 64  # per origin: the bulkhead (architecture.md §3)
+    upstream_max_connections: int = 64  # per origin: the bulkhead (exchange contract §3)
     upstream_idle_seconds: float = 30.0  # idle pooled upstream connection
     # Client bytes buffered for one request while its upstream connection is being set up;
     # past it the client socket stops being read (back-pressure instead of memory).

@@ -3,7 +3,7 @@ HTTP/1.1 to a provider, parsed by llhttp (httptools.HttpResponseParser).
 
 Hot path: a pooled, idle connection is handed over synchronously (no coroutine, no future);
 a coroutine runs only to open a new connection. The pool caps connections per origin (the
-bulkhead of architecture.md §3: one slow provider cannot take every socket) and queues the
+bulkhead of exchange contract §3: one slow provider cannot take every socket) and queues the
 excess; a queued request leaves the queue when its own exchange deadline fires. A connection
 that failed in any way is closed, never pooled again.
 """

@@ -8,7 +8,7 @@ is itself controlled (Personal Data Protection Law 91/2025: minimise copies).
 
 Why not ``logging`` per request: a ``LogRecord``, the formatter's dict and ``json.dumps``,
 the handler's lock and a write + flush per line cost about as much as the whole HTTP engine
-(issue 4's benchmark: ~30 µs of ~110 µs per exchange). Here the line is filled into a fixed
+(benchmarks/gateway_hub.py: ~30 µs of ~110 µs per exchange). Here the line is filled into a fixed
 template (strings escaped by the ``json`` module's C encoder), kept in a list, and written
 with the lines of the next ``FLUSH_SECONDS`` in one ``write`` by a loop callback (at once
 when no loop runs, or when ``MAX_BUFFERED_LINES`` pile up; :meth:`AccessLog.close` writes
@@ -46,7 +46,7 @@ _TEMPLATE = ('{"time":"%s.%06d+00:00","level":"info","logger":"' + LOGGER_NAME +
              '"request_id":%s,"exchange_id":%s,%s,"status":%d,"duration_ms":%r,'
              '"fault_origin":%s}\n')
 # The client, service and operation members, the same on every line of one route: encoded
-# once per route (issue 4: per-line cost). A pure function of the three values, so no text
+# once per route (per-line cost). A pure function of the three values, so no text
 # can pass between clients; bounded (a refused stranger's claimed client is in it), full it
 # starts again, and the policy clears it on a snapshot swap.
 ROUTE_CACHE_SIZE = 1024

@@ -33,7 +33,7 @@ _TEMPLATE = "{" + ",".join(f'"{key}":%s' for key in KEYS) + "}"
 class ExchangeFields(NamedTuple):
     """A record's fields as the caller gives them (all but ``gateway``, ``sequence``,
     ``previous_hash``, ``hash``): what the policy builds once per exchange instead of a dict
-    the spool would copy and check key by key (issue 4). ``started_at`` is a datetime or its
+    the spool would copy and check key by key (per-record cost). ``started_at`` is a datetime or its
     ``canonical_datetime`` text; the defaults are ``EvidenceRecord``'s (checked below)."""
 
     request_id: str
@@ -77,7 +77,7 @@ def _float_or_null(value: float | None) -> str:
 
 
 # The JSON of the few values that repeat on every record of one route (client, fault origin,
-# method, operation, service): encoded once, not five C calls per record (issue 4). A pure
+# method, operation, service): encoded once, not five C calls per record. A pure
 # function cache (a value's JSON text), so nothing can pass between clients; bounded because
 # a refused stranger's claimed client is in it too: full, it starts again.
 ROUTE_CACHE_SIZE = 1024
@@ -113,7 +113,7 @@ def encode_chained(r: ExchangeFields, gateway_json: str, sequence: int, previous
     """:func:`encode_record` of the caller's fields ``r`` (its own ``started_at`` and
     durations are not read) joined with the chain's values: the spool passes its gateway id
     already encoded and the canonical instant and durations, so no merged dict is built
-    (issue 4: per-record cost)."""
+    (per-record cost)."""
     e = encode_basestring
     route = (r.client, r.fault_origin, r.method, r.operation, r.service)
     client, fault_origin, method, operation, service = (

@@ -1,5 +1,5 @@
-"""Ship the evidence spool to the control plane (architecture.md: "Evidence records … flow
-back through a durable local spool, so a control-plane outage loses nothing").
+"""Ship the evidence spool to the control plane (docs/exchange-contract.md: evidence records
+flow back through a durable local spool, so an outage of the control plane loses nothing).
 
 Every ``interval_seconds`` the shipper sends the unshipped records, oldest first, in batches
 of at most ``batch_size`` to ``POST /api/integration/gateway/evidence``. The spool's cursor

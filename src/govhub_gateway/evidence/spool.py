@@ -1,6 +1,6 @@
 """The durable local evidence spool: one hash-chained record per exchange, kept on the
-gateway's disk until the control plane has stored it (architecture.md: "a control-plane
-outage loses nothing"; exchange contract §10, tamper-evident evidence log).
+gateway's disk until the control plane has stored it (docs/exchange-contract.md: an
+outage of the control plane loses nothing; exchange contract §10, tamper-evident evidence log).
 
 Layout of the spool directory::
 

@@ -1,4 +1,4 @@
-"""Consumer authentication: which registered system is calling (architecture.md §1).
+"""Consumer authentication: which registered system is calling (exchange contract §1).
 
 Three credentials, tried in this order (``X-Api-Key`` before ``Authorization``; an explicit
 header wins over the TLS layer, so a consumer behind a TLS-terminating proxy can still use a
@@ -165,7 +165,7 @@ class CredentialTable:
             if not hmac.compare_digest(digest, entry.secret_sha256):
                 return Rejected("unknown API key")  # same words: the key id's existence
             # Remember the exact key that matched: the next call with it skips the SHA-256
-            # (issue 4: per-request cost). At most one entry per key of this snapshot, so
+            # (per-request cost). At most one entry per key of this snapshot, so
             # no guessed value is ever stored; a new snapshot starts a new table.
             verified = self._verified[value] = (entry, Authenticated(entry.client, "api-key"))
         entry = verified[0]

@@ -1,4 +1,4 @@
-"""``GatewayPolicy``: the exchange contract (architecture.md §1, §9, §10) enforced per request.
+"""``GatewayPolicy``: the exchange contract (exchange contract §1, §9, §10) enforced per request.
 
 Each snapshot is compiled once into plain lookups (:class:`Compiled`); ``decide`` reads that
 one reference at its start, so a request sees one snapshot from start to end and a swap takes
@@ -189,7 +189,7 @@ class GatewayPolicy:
         if exchange.evidence:
             fields = self._evidence_fields(head, exchange, outcome, fault_origin)
             append_fields = getattr(self.evidence, "append_fields", None)
-            if append_fields is not None:  # the spool: no dict per exchange (issue 4)
+            if append_fields is not None:  # the spool: no dict per exchange (hot path)
                 append_fields(fields)
             else:  # any other EvidenceSink takes the contract's dict
                 self.evidence.append(fields._asdict())
@@ -341,7 +341,7 @@ class GatewayPolicy:
         """EvidenceRecord's fields. The path without its query: queries often carry search
         terms that are personal data (Law 91/2025, minimisation); bodies only when the
         service asks for full logging. ``started_at`` as ``canonical_datetime`` text: valid
-        for EvidenceRecord, and formatted without a datetime (issue 4: per-record cost)."""
+        for EvidenceRecord, and formatted without a datetime (per-record cost)."""
         upstream = outcome.upstream_seconds
         request_body = response_body = None
         if exchange.log_bodies:

@@ -1,4 +1,4 @@
-"""The X-Road identification every exchange carries (architecture.md, exchange contract §1).
+"""The X-Road identification every exchange carries (exchange contract §1).
 
 REST consumers send four headers (X-Road REST message protocol, "Use of HTTP headers"), SOAP
 consumers the same facts in the X-Road SOAP header (``govhub_gateway.policy.soap``); both become one
@@ -34,7 +34,7 @@ _PRINTABLE = re.compile(r"[ -~]+")
 
 class Identification(NamedTuple):
     """Immutable like the frozen dataclass it was, but built in a fifth of the time: one per
-    request on the hot path (issue 4)."""
+    request on the hot path."""
 
     client: str  # ``{member}/{system}``
     request_id: str
@@ -126,7 +126,7 @@ _CLIENT = re.compile(r"[!-.0-~]+/[!-.0-~]+")
 def first_values(headers: list[tuple[str, str]]) -> dict[str, str]:
     """Each header's first value by (lower-case) name, built in C: the later duplicates are
     overwritten by the earlier ones. The policy builds it once per request and hands it to
-    both identification and authentication (issue 4: per-request cost)."""
+    both identification and authentication (per-request cost)."""
     return dict(reversed(headers))
 
 
@@ -160,7 +160,7 @@ def identify_rest(headers: list[tuple[str, str]], found: dict[str, str] | None =
     client, request_id = found.get("x-road-client"), found.get("x-road-id")
     user_id, issue = found.get("x-road-userid"), found.get("x-road-issue")
     version = found.get("x-road-protocol-version")
-    # The common case, valid headers, in a few C calls (issue 4: per-request cost); any
+    # The common case, valid headers, in a few C calls (per-request cost); any
     # doubt goes through identify(), which names every problem.
     if client and request_id and user_id and issue and version is None:
         who = _valid_who.get((client, user_id, issue)) or _check_who(client, user_id, issue)

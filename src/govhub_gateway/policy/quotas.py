@@ -1,4 +1,4 @@
-"""Per-consumer quotas (architecture.md, exchange contract §9: 429 + Retry-After).
+"""Per-consumer quotas (exchange contract §9: 429 + Retry-After).
 
 A fixed-window counter per consumer system: the first request opens a window of
 ``per_seconds``, at most ``requests`` pass inside it, and the refusal says in ``Retry-After``
@@ -8,7 +8,7 @@ the limit straddle a window edge; that is acceptable for fairness between agenci
 what these quotas are for (upstream protection belongs to the bulkheads).
 
 The counters live in this process only. With several gateways behind a load balancer each
-enforces the whole limit on its own share; the scale-out plan (architecture.md, "Processes")
+enforces the whole limit on its own share; the scale-out plan (docs/exchange-contract.md)
 moves the counters to Redis (``INCR`` + ``EXPIRE`` on a per-window key) so gateways share
 them. Not now: the embedded default must run with no service installed.
 """

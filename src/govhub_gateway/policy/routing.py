@@ -1,5 +1,5 @@
-"""The snapshot compiled into plain lookups (architecture.md: "Policies are precomputed from
-the snapshot into plain lookups so each request pays microseconds").
+"""The snapshot compiled into plain lookups (docs/exchange-contract.md: policies are compiled
+from the snapshot into plain lookups, so a request pays microseconds).
 
 Everything here is built once per snapshot and never mutated afterwards, so the policy can
 swap one reference to a :class:`RoutingTable` atomically while requests are in flight.
@@ -66,7 +66,7 @@ class CompiledService:
     soap_operations: frozenset[str] = frozenset()
     maintenance: tuple[MaintenanceSlot, ...] = ()
     # The 2nd… endpoints, in the registered order: failover targets when the ones before
-    # cannot be connected to (issue 4 §2: "one or more endpoint URLs").
+    # cannot be connected to (a service registers one or more endpoint URLs).
     alternates: tuple[Endpoint, ...] = ()
 
     @property

@@ -1,4 +1,4 @@
-"""Resilience of forwarded calls (architecture.md, exchange contract §3-§6); nothing here yet.
+"""Resilience of forwarded calls (docs/exchange-contract.md §3-§6); nothing here yet.
 
 What belongs here, between ``policy`` (which decides a call may go through) and ``evidence``
 (which records what happened), using the engine's ``Forward``/``Outcome`` seam only:

@@ -1,4 +1,4 @@
-"""The gateway benchmark's full policy set (benchmarks/gateway_hub.py, issue 4): the request
+"""The gateway benchmark's full policy set (benchmarks/gateway_hub.py): the request
 the benchmark sends must be one the real policy forwards, and every policy part it claims to
 measure must really be on; otherwise its numbers describe refusals or a no-op."""
 

@@ -1,6 +1,6 @@
-"""Failover to a service's further endpoints (issue 4 §2): only when connecting failed, before
+"""Failover to a service's further endpoints: only when connecting failed, before
 any request byte was written; never once the request may have reached a provider
-(architecture.md §4); always inside the one exchange deadline (§3)."""
+(exchange contract §4); always inside the one exchange deadline (§3)."""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ def test_close_stops_accepting_and_closes_idle_connections() -> None:
 
 
 def test_a_finished_exchange_is_freed_without_the_cyclic_garbage_collector() -> None:
-    """Issue 4: a request and its ForwardExchange must not form a reference cycle once the
+    """A request and its ForwardExchange must not form a reference cycle once the
     answer is written, or every exchange waits for (and pays) a GC collection."""
     def exchanges_alive() -> int:
         return sum(1 for thing in gc.get_objects() if type(thing) is ForwardExchange)

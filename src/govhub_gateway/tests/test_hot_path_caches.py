@@ -1,4 +1,4 @@
-"""The per-request shortcuts of issue 4 change no output: the evidence line and its hash, the
+"""The per-request shortcuts of the hot path change no output: the evidence line and its hash, the
 access line and the headers a request is judged by are what the slow path gives, the caches
 never hand one client's values to another, stay bounded, and start afresh on a snapshot swap.
 """

@@ -1,4 +1,4 @@
-"""A service's further endpoints (issue 4 §2) compiled into Forward.alternates: each with its
+"""A service's further endpoints compiled into Forward.alternates: each with its
 own scheme, host, port, Host header and base path, and the consumer's rest-of-path and query;
 then, behind the real engine, a dead first endpoint answered by the second."""
 

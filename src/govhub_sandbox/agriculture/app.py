@@ -20,7 +20,7 @@ from govhub_sandbox.upstream_kit import (
 OPERATIONS = ("listPrices", "latestPrices", "listCommodities")
 ENDPOINTS = (*OPERATIONS, "health")
 PRICE_BOOK = web.AppKey("agriculture_price_book", PriceBook)
-# Reference data (architecture.md, exchange contract §6): anyone may cache it for an hour,
+# Reference data (exchange contract §6): anyone may cache it for an hour,
 # and the hub may serve it stale when this service fails, labelled with ``data_as_of``.
 CACHE_CONTROL = "public, max-age=3600"
 

@@ -1,6 +1,6 @@
 """Calls to the land registry through the integration hub, server-side, as the mini-app's own
 consumer system: its API key and the X-Road identification headers (who calls, for whom,
-why — README "Integration hub"), and the hub's problem+json errors (RFC 9457) turned into
+why — exchange contract §1), and the hub's problem+json errors (RFC 9457) turned into
 a sentence a citizen can act on."""
 
 from __future__ import annotations

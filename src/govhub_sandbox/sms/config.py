@@ -4,7 +4,7 @@ route takes accented (UCS-2) text, and how long a message may be."""
 import re
 from dataclasses import dataclass
 
-# domain.md: SMS goes through registered brand names of at most 11 characters (the
+# SMS in Vietnam goes through registered brand names of at most 11 characters (the
 # alphanumeric sender id of 3GPP TS 23.040 §9.1.2.5 holds 11 GSM-7 characters).
 MAX_BRANDNAME_LENGTH = 11
 BRANDNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,10}$")

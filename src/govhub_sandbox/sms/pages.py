@@ -8,7 +8,7 @@ from html import escape
 from govhub_sandbox.sms.store import Message
 
 REFRESH_SECONDS = 5
-# domain.md: Asia/Ho_Chi_Minh, UTC+7 all year (no daylight saving), dates dd/mm/yyyy.
+# Asia/Ho_Chi_Minh, UTC+7 all year (no daylight saving), dates dd/mm/yyyy.
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 _STYLE = """

@@ -25,7 +25,7 @@ from govhub_sandbox.upstream_kit import (
 OPERATIONS = ("listEvents",)
 ENDPOINTS = (*OPERATIONS, "health")
 CALENDAR = web.AppKey("tourism_calendar", Calendar)
-# Reference data (architecture.md, exchange contract §6): cacheable for an hour.
+# Reference data (exchange contract §6): cacheable for an hour.
 CACHE_CONTROL = "public, max-age=3600"
 
 

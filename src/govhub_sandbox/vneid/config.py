@@ -2,8 +2,8 @@
 file (see ``example-config.json`` beside this module).
 
 Everything a real onboarding would fix — claim names aside — is configuration here, not code
-(domain.md: "verify the exact endpoints and claims with the onboarding documents; keep them
-configurable"): the registered clients, the test citizens, the ``acr``/``amr`` values per
+(the exact endpoints and claims must be verified with the onboarding documents, so they are
+configurable): the registered clients, the test citizens, the ``acr``/``amr`` values per
 assurance level, lifetimes and the faults to inject.
 """
 
@@ -108,7 +108,7 @@ class Citizen:
 
 @dataclass
 class EndpointFault:
-    """A fault injected in front of one endpoint, as central APIs fail at times (domain.md)."""
+    """A fault injected in front of one endpoint, as central APIs fail at times."""
 
     delay_seconds: float = 0.0  # wait this long before answering
     fail: bool = False  # answer every request with 503 until cleared

@@ -1,5 +1,5 @@
 """Fault injection: make the token or userinfo endpoint slow or unavailable, as the real
-central services are at times (domain.md, "Central APIs fail at times"), so that govhub's
+central services are at times (docs/vietnam.md), so that govhub's
 tests can check that sign-in degrades gracefully and recovers.
 
 Set at startup (``faults`` in the configuration) or at run time::
@@ -40,7 +40,7 @@ class FaultInjector(SharedFaultInjector):
 
 
 def _problem(status: int, title: str, detail: str) -> web.Response:
-    # RFC 9457 problem details, the error shape of govhub's own APIs (conventions.md).
+    # RFC 9457 problem details, the error shape of govhub's own APIs.
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return web.Response(text=json.dumps(body, ensure_ascii=False), status=status,
                         content_type="application/problem+json")

@@ -2,7 +2,7 @@
 
 Vietnamese first, accessible: ``lang="vi"``, a label for every control, radio groups in a
 fieldset with a legend, errors summarised at the top (role="alert") and repeated next to the
-field they concern, typed values kept (conventions.md).
+field they concern, typed values kept.
 """
 
 from collections.abc import Mapping, Sequence
@@ -55,7 +55,7 @@ def level_label(level: int) -> str:
 
 
 def format_date(value: date) -> str:
-    # domain.md: dates are shown dd/mm/yyyy.
+    # Vietnamese practice: dates are shown dd/mm/yyyy.
     return value.strftime("%d/%m/%Y")
 
 

@@ -20,7 +20,7 @@ from govhub_sandbox.weather.openapi import openapi_document
 OPERATIONS = ("getForecast", "listAlerts")
 ENDPOINTS = (*OPERATIONS, "health")
 STATION = web.AppKey("weather_station", Station)
-# Reference data (architecture.md, exchange contract §6). Warnings change within the hour,
+# Reference data (exchange contract §6). Warnings change within the hour,
 # so shared caches keep them for 10 minutes only.
 CACHE_CONTROL = "public, max-age=600"
 

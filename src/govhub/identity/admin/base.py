@@ -1,5 +1,5 @@
 """Base for every ModelAdmin in govhub: permissions come from the access layer, and writes
-go through services (conventions.md: no ``.save()`` in admin code)."""
+go through services (audited and authorised: no ``.save()`` in admin code)."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ class GovhubAdminSite(admin.AdminSite):
 
     def password_change(self, request: HttpRequest,
                         extra_context: dict[str, Any] | None = None) -> Any:
-        # Django's view, with a form that writes through services (conventions.md).
+        # Django's view, with a form that writes through services (audited, authorised).
         request.current_app = self.name
         return PasswordChangeView.as_view(
             form_class=AuditedPasswordChangeForm,

@@ -28,7 +28,7 @@ from govhub.identity.sign_in.flow import complete_sign_in
 log = logging.getLogger(__name__)
 
 # reason → (HTTP status, title, what happened and what to do). Never a 500: the national
-# e-ID is outside the province's control and fails at times (domain.md).
+# e-ID is outside the province's control and fails at times (docs/vietnam.md).
 PAGES = {
     FederationError.NOT_CONFIGURED: (
         503, _("Sign-in with VNeID is not available"),

@@ -1,4 +1,4 @@
-"""The one answer to "what may this actor see and do" (issue 2 §5).
+"""The one answer to "what may this actor see and do".
 
 Every view, admin page, API operation and service asks :func:`access_for`. An actor's
 active role assignments become a list of :class:`Grant`: a set of permissions over an

@@ -1,4 +1,4 @@
-"""The permission catalogue and the built-in roles (issue 2 §5).
+"""The permission catalogue and the built-in roles.
 
 Permissions are code constants so every check is greppable; roles are rows so an
 administrator can see them and (later) require a second factor per role. A role granted in

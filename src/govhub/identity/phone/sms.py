@@ -1,4 +1,4 @@
-"""Sending SMS through a registered brand name (domain.md: at most 11 characters).
+"""Sending SMS through a registered brand name (at most 11 characters, 3GPP TS 23.040 §9.1.2.5).
 
 :class:`SmsSender` is the interface; :func:`sms_sender` picks the implementation named by
 ``settings.GOVHUB_SMS["BACKEND"]`` (``GOVHUB_SMS_BACKEND``):

@@ -1,4 +1,4 @@
-"""Citizens' sign-in with a one-time code sent by SMS (issue 3 §3): the first factor "sms"
+"""Citizens' sign-in with a one-time code sent by SMS: the first factor "sms"
 (RFC 8176 §2), assurance level 1.
 
 1. ``/login/phone/``: the person types a mobile number; a code is sent. The answer is the

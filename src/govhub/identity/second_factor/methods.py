@@ -1,4 +1,4 @@
-"""The second factor of a sign-in (issue 3 §3): who must use one, and the pure parts of
+"""The second factor of a sign-in: who must use one, and the pure parts of
 each method — TOTP codes (RFC 6238, computed by ``pyotp``), backup codes, and the ``amr``
 values (RFC 8176) a sign-in then carries. Writes live in
 :mod:`govhub.identity.second_factor.services.factors`; the WebAuthn ceremonies in

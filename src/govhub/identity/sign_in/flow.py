@@ -44,12 +44,12 @@ def complete_sign_in(request: HttpRequest, account: Account, *, amr: list[str],
                      second_factor_given: bool = False) -> HttpResponse:
     """Log ``account`` in, or first ask for its second factor.
 
-    Issue 3 §3: a one-factor sign-in by an account that must (or chose to) use a second
+    A one-factor sign-in by an account that must (or chose to) use a second
     factor, or that an app asked to reach level 2 (step-up, acr_values), waits in the session
     for it; nobody is logged in until it is given, and the second-factor views call this
     again with ``second_factor_given``. Only that step counts — not an upstream's amr: a
     level-2 VNeID sign-in proves who the person is, but administrative work asks for a
-    factor govhub itself checks (domain.md: officials need stronger login).
+    factor govhub itself checks (officials need a second factor, docs/vietnam.md).
     """
     step_up = (request.session.get(REQUIRED_ACR_SESSION_KEY) == ACR_LEVEL_2
                and acr != ACR_LEVEL_2)

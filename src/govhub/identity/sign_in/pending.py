@@ -1,4 +1,4 @@
-"""A sign-in waiting for its second factor (issue 3 §3): after the first factor the browser's
+"""A sign-in waiting for its second factor: after the first factor the browser's
 session holds who is signing in, the methods used so far and where to go next — nothing
 that logs anyone in. It lasts five minutes, and five wrong codes drop it.
 

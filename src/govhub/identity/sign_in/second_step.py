@@ -1,4 +1,4 @@
-"""The second step of a sign-in (issue 3 §3): a code from an authenticator app, a passkey,
+"""The second step of a sign-in: a code from an authenticator app, a passkey,
 or a backup code; and setting one up when an account must have one but has none yet.
 
 Each view reads the pending sign-in (:mod:`govhub.identity.sign_in.pending`) and ends in

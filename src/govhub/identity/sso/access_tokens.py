@@ -2,7 +2,7 @@
 
 A consumer system that authenticates at the hub with OAuth 2 client credentials gets a JWT
 access token (RFC 9068) signed with the OpenID provider's current key, so every gateway can
-verify it with the cached JWKS and no call back to the control plane (architecture.md: the
+verify it with the cached JWKS and no call back to the control plane (docs/exchange-contract.md: the
 gateway never reads the database and keeps serving when the control plane is down). The price
 is that revoking such a token cannot reach the gateways before it expires (15 minutes):
 unbinding the client from its system, which the next config snapshot carries, is the way to

@@ -65,7 +65,7 @@ class AuthorizeView(AuthorizationView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        """The consent screen was answered; "Allow" is recorded (issue 3 §5)."""
+        """The consent screen was answered; "Allow" is recorded (Law 91/2025: consent)."""
         response = super().form_valid(form)
         if form.cleaned_data.get("allow") and "code=" in response.get("Location", ""):
             client = Client.objects.get(client_id=form.cleaned_data["client_id"])

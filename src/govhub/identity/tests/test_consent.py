@@ -1,4 +1,4 @@
-"""Consent (issue 3 §5): first-party apps skip it; a third-party app shows what it will
+"""Consent (Law 91/2025): first-party apps skip it; a third-party app shows what it will
 receive; the answer is recorded, reused for the same scopes, and can be taken back."""
 
 from __future__ import annotations

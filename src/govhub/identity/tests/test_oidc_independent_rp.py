@@ -1,7 +1,7 @@
 """govhub's OpenID Connect provider, driven by an independent, OpenID-certified relying
 party library (pyoidc, package ``oic``) against a live server: discovery, code + PKCE login,
 ID token signature and claims, userinfo, refresh with rotation, replay detection, and
-RP-initiated logout (issue 3 acceptance)."""
+RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)."""
 
 from __future__ import annotations
 

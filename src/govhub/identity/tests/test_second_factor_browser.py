@@ -1,4 +1,4 @@
-"""Issue 3 acceptance, in a real browser (headless Chromium driven by Playwright) against a
+"""The second factor in a real browser (headless Chromium driven by Playwright) against a
 live server: an official sets up an authenticator app and signs in with password + TOTP;
 another registers a passkey and signs in with it, answered by Chromium's virtual WebAuthn
 authenticator (Chrome DevTools Protocol). The page's own script (static passkey.js, under

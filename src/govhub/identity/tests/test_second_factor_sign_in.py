@@ -1,4 +1,4 @@
-"""The second step of an official's sign-in (issue 3 §3), through the Django test client:
+"""The second step of an official's sign-in, through the Django test client:
 who is asked, setting up a first factor, TOTP and backup codes, and what a sign-in
 records (amr, acr)."""
 

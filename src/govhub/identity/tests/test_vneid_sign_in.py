@@ -1,7 +1,7 @@
 """Sign-in with VNeID, end to end against the real sandbox VNeID provider on 127.0.0.1
 (govhub_sandbox.vneid, an OpenID Connect provider on a real socket): the Django test client
 is the citizen's browser on govhub, a requests session the same browser on VNeID's pages.
-Issue 3 §3: linking by personal identification number, assurance levels, the upstream's
+Covered: linking by personal identification number, assurance levels, the upstream's
 failures, the nonce, and the acr govhub then hands its own apps."""
 
 from __future__ import annotations

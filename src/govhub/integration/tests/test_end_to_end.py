@@ -1,4 +1,4 @@
-"""Issue 4's acceptance, end to end: the control plane (Django's live server), a real gateway
+"""The integration hub end to end: the control plane (Django's live server), a real gateway
 process (``python -m govhub_gateway run``) fetching its snapshot with its own token, and the
 sandbox land registry (REST) and population database (SOAP, X-Road header) on 127.0.0.1.
 Every check is what a consumer system or an operator would see."""

@@ -1,4 +1,4 @@
-"""The catalog in the admin (issue 5 §7): managed by the owning unit's administrators,
+"""The catalog in the admin: managed by the owning unit's administrators,
 written through services (audited), adoption aggregates scoped to the reader's communes."""
 
 from __future__ import annotations

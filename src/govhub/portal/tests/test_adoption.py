@@ -1,4 +1,4 @@
-"""Adoption signals (issue 5 §6): counts per commune and day, signed-in people counted once
+"""Adoption signals: counts per commune and day, signed-in people counted once
 a day, no user id stored anywhere."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The citizen app signs in as an OpenID Connect client of govhub's own provider (issue 5
-§2): code flow with PKCE through /o/authorize/, the code exchanged server-side, the ID token
+"""The citizen app signs in as an OpenID Connect client of govhub's own provider (ADR
+0015): code flow with PKCE through /o/authorize/, the code exchanged server-side, the ID token
 verified. Driven over real HTTP against the live server, as a browser would, with the
 `requests` session keeping cookies and following redirects."""
 

@@ -1,4 +1,4 @@
-"""Issue 5 §5 end to end: the home screen's cards fetched through a real gateway process
+"""End to end: the home screen's cards fetched through a real gateway process
 (``python -m govhub_gateway run``) from the sandbox providers, with the registry, agreements
 and keys the demo seeds (``seed_demo`` + ``seed_hub_demo``). One gateway start for the whole
 story: fresh cards, the identification the providers see, a provider failing and the last

@@ -1,4 +1,4 @@
-"""Issue 5 acceptance in a real browser: sign in once at govhub, open the land-parcel web
+"""Single sign-on into a web mini-app in a browser: sign in once at govhub, open the land-parcel web
 mini-app (govhub_sandbox.miniapp, a separate aiohttp app and its own OIDC client) and arrive
 signed in with no second sign-in form; sign out at govhub and the mini-app's own session is
 gone too (OpenID Connect Back-Channel Logout 1.0, delivered by the immediate task backend).

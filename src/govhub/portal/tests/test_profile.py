@@ -1,4 +1,4 @@
-"""Profile and notification settings (issue 5 §4), and the demo catalog seed (§2)."""
+"""Profile and notification settings, and the demo catalog seed."""
 
 from __future__ import annotations
 

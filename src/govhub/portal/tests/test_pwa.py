@@ -1,4 +1,4 @@
-"""The installable app's files (issue 5 §1): manifest members, the worker's rules, icons."""
+"""The installable app's files (Web App Manifest): manifest members, the worker's rules, icons."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5 acceptance in a real browser (headless Chromium driven by Playwright) against a
+"""The installable citizen app in a real browser (headless Chromium driven by Playwright) against a
 live server: the manifest parses, the service worker controls the page, the home page loads
 offline after one visit, a citizen of commune A does not see commune B's entry, and an entry
 under maintenance shows its notice and does not open."""

@@ -1,4 +1,4 @@
-"""Listening to users (issue 5 §5): one editable rating per person and item, averages and
+"""Listening to users: one editable rating per person and item, averages and
 a weekly trend for administrators."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who sees which catalog entry (issue 5 §3): audience, commune, status — decided in
+"""Who sees which catalog entry: audience, commune, status — decided in
 queries, so every page and the admin agree."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# Vietnamese practice (domain.md): dates dd/mm/yyyy, 24-hour time.
+# Vietnamese practice (docs/vietnam.md): dates dd/mm/yyyy, 24-hour time.
 DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "H:i d/m/Y"

@@ -1,1 +1,1 @@
-"""Writes of agencies (conventions.md: import each module)."""
+"""Writes of agencies (docs/development.md: import each module)."""

@@ -1,5 +1,5 @@
 """Writes of citizens who sign themselves up: a first sign-in with a one-time code to a
-phone creates the account (issue 3 §3)."""
+phone creates the account."""
 
 from __future__ import annotations
 

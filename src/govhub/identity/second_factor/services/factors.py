@@ -1,4 +1,4 @@
-"""Writes of second factors (issue 3 §3): setting up an authenticator app, registering a
+"""Writes of second factors: setting up an authenticator app, registering a
 passkey, backup codes, removing a factor, and recording each use.
 
 Setting up and removing are self-service: only the account holder (or the system) may do

@@ -1,5 +1,5 @@
 """Writes of client applications (OpenID Connect relying parties and machine clients),
-each owned by an agency and managed by that agency's administrators (issue 3 §6)."""
+each owned by an agency and managed by that agency's administrators."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Writes of consents: a person allows a third-party app to receive some of their data,
-and can take that back (issue 3 §5; Personal Data Protection Law 91/2025 requires consent
+and can take that back (Personal Data Protection Law 91/2025 requires consent
 that can be withdrawn)."""
 
 from __future__ import annotations

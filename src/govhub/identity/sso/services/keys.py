@@ -1,4 +1,4 @@
-"""Writes of OpenID Connect signing keys: create the first, rotate, retire (issue 3 §1)."""
+"""Writes of OpenID Connect signing keys: create the first, rotate, retire (RFC 7517 key sets)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@
       headers: { "X-CSRFToken": csrf() } });
   }
 
-  // Adoption signals (issue 5 §6): counts only, to this site only.
+  // Adoption signals: counts only (published as aggregates), to this site only.
   function signal(name) {
     if (!csrf()) return;
     post("/app/signals/", { signal: name }).catch(function () {});
