@@ -1,1 +1,1 @@
-"""Writes of accounts found or created by a VNeID sign-in (docs/development.md: import each module)."""
+"""Writes of accounts found or created by a VNeID sign-in (import each module by itself)."""

@@ -1,1 +1,1 @@
-"""Writes of agencies (docs/development.md: import each module)."""
+"""Writes of agencies (import each module by itself)."""

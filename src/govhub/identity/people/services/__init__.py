@@ -1,1 +1,1 @@
-"""Writes of accounts, role grants and role settings (docs/development.md: import each module)."""
+"""Writes of accounts, role grants and role settings (import each module by itself)."""

@@ -1,1 +1,1 @@
-"""Writes of citizens registered by phone (docs/development.md: import each module)."""
+"""Writes of citizens registered by phone (import each module by itself)."""

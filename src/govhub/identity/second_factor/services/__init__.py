@@ -1,1 +1,1 @@
-"""Writes of second factors (docs/development.md: import each module)."""
+"""Writes of second factors (import each module by itself)."""

@@ -1,2 +1,2 @@
-"""Writes of clients, consents, signing keys and sign-in sessions (docs/development.md: import each
-module)."""
+"""Writes of clients, consents, signing keys and sign-in sessions (each
+module imported by itself)."""
