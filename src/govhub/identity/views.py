@@ -23,7 +23,12 @@ from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
 from govhub.identity import sms
-from govhub.identity.login_flow import REQUIRED_ACR_SESSION_KEY, complete_sign_in
+from govhub.identity.login_flow import (
+    REQUIRED_ACR_SESSION_KEY,
+    allow_forms_to_reach,
+    client_of_authorization,
+    complete_sign_in,
+)
 from govhub.identity.models import Client, SignInSession
 from govhub.identity.oidc import CLAIM_SCOPES, SCOPES, SILENT_CONSENT_META_KEY
 from govhub.identity.services import consents
@@ -44,6 +49,11 @@ class SignInView(auth_views.LoginView):
         # Offer the phone code only where an SMS gateway is configured (like VNeID's
         # button), rather than a link that always ends in "could not send".
         return {**super().get_context_data(**kwargs), "phone_sign_in": sms.is_configured()}
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        # The password form signs in and goes on to the app that asked (CSP form-action).
+        return allow_forms_to_reach(super().render_to_response(context, **kwargs),
+                                    client_of_authorization(self.get_redirect_url()))
 
 
 class SignOutView(auth_views.LogoutView):
@@ -106,7 +116,10 @@ class AuthorizeView(AuthorizationView):
                                               application)
             if consent is not None and consent.covers(scopes):
                 return self._approve_silently(application, scopes)
-        return super().render_to_response(context, **kwargs)
+        # The consent form's answer goes back to the app's redirect URI (CSP form-action);
+        # an error page leads nowhere.
+        return allow_forms_to_reach(super().render_to_response(context, **kwargs),
+                                    None if context.get("error") else application)
 
     def _approve_silently(self, application: Client, scopes: list[str]) -> HttpResponse:
         data = self.oauth2_data

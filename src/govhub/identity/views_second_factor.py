@@ -24,7 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 from govhub.identity import passkeys, pending_sign_in, second_factor, services
 from govhub.identity.admin_site import AdminLoginForm
 from govhub.identity.forms_second_factor import AppCodeForm, BackupCodeForm
-from govhub.identity.login_flow import complete_sign_in
+from govhub.identity.login_flow import (
+    allow_forms_to_reach,
+    client_of_authorization,
+    complete_sign_in,
+)
 from govhub.identity.models import Account
 from govhub.identity.pending_sign_in import PendingSignIn
 from govhub.identity.services.sign_in import ACR_LEVEL_2
@@ -131,11 +135,12 @@ def _wrong(request: HttpRequest, pending: PendingSignIn) -> str | None:
 def _step_page(request: HttpRequest, pending: PendingSignIn, *, app_form: AppCodeForm,
                backup_form: BackupCodeForm, status: int = 200) -> HttpResponse:
     current = pending_sign_in.current(request)
-    return render(request, "identity/second_factor.html", {
+    # Its forms complete the sign-in and go on to the app that asked (CSP form-action).
+    return allow_forms_to_reach(render(request, "identity/second_factor.html", {
         "account": pending.account, **second_factor.summary(pending.account),
         "app_form": app_form, "backup_form": backup_form,
         "attempts_left": (current or pending).attempts_left,
-    }, status=status)
+    }, status=status), client_of_authorization(pending.next_url))
 
 
 @never_cache
