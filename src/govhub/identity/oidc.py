@@ -46,6 +46,9 @@ CLAIM_SCOPES = {
 
 # Set by views.AuthorizeView when a recorded consent covers a prompt=none request.
 SILENT_CONSENT_META_KEY = "GOVHUB_SILENT_CONSENT"
+# Set by views.AuthorizeView when the browser's sign-in may answer without a page: someone is
+# signed in, within max_age, at the level acr_values asks for.
+SILENT_LOGIN_META_KEY = "GOVHUB_SILENT_LOGIN"
 
 
 class GovhubScopes(BaseScopes):
@@ -128,9 +131,11 @@ class GovhubValidator(OAuth2Validator):
 
     def validate_silent_login(self, request: Any) -> bool:
         # OIDC Core §3.1.2.1 prompt=none needs a signed-in browser. DOT gives oauthlib no
-        # Django user while validating, so the check lives in views.AuthorizeView.dispatch,
-        # which answers login_required itself before any anonymous request gets here.
-        return True
+        # Django user while validating, so views.AuthorizeView.dispatch says so in a
+        # server-set META key (not an HTTP_ one, so no client can send it). oauthlib asks
+        # this before consent, so nobody signed in is login_required, never
+        # consent_required (OIDC Core §3.1.2.6).
+        return (request.headers or {}).get(SILENT_LOGIN_META_KEY) == "1"
 
     def validate_silent_authorization(self, request: Any) -> bool:
         # …and only where no consent screen would be shown: a first-party app, or a consent
