@@ -152,6 +152,16 @@ class GovhubValidator(OAuth2Validator):
         return not Client.objects.filter(client_id=client_id,
                                          client_type=Client.CLIENT_CONFIDENTIAL).exists()
 
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any,
+                      *args: Any, **kwargs: Any) -> bool:
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        # RFC 6749 §4.1.2: a code used twice is refused (oauthlib answers invalid_grant)
+        # and the tokens issued with it are revoked. An exchanged code's grant is gone,
+        # but its ClientSession link still names the token family it bought.
+        sign_in.revoke_tokens_of_replayed_code(client=client, authorization_code=code)
+        return False
+
     def save_authorization_code(self, client_id: str, code: dict[str, Any], request: Any,
                                 *args: Any, **kwargs: Any) -> None:
         super().save_authorization_code(client_id, code, request, *args, **kwargs)

@@ -16,6 +16,7 @@ from oauth2_provider.models import Grant, RefreshToken
 
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.kernel import context
+from govhub.kernel.actors import SYSTEM
 from govhub.kernel.audit import record_audit
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction
@@ -96,6 +97,26 @@ def attach_token_family(*, authorization_code: str, token_family: uuid.UUID) -> 
     """The refresh tokens descending from this code belong to the same session."""
     ClientSession.objects.filter(authorization_code=authorization_code).update(
         token_family=token_family)
+
+
+@transaction.atomic
+def revoke_tokens_of_replayed_code(*, client: Client, authorization_code: str) -> bool:
+    """A code presented again after it was exchanged: the tokens of its first use are
+    revoked (RFC 6749 §4.1.2 "SHOULD revoke"; RFC 9700 §4.5), since the second presenter
+    may have stolen it — or the first. Returns whether there was anything to revoke."""
+    link = (ClientSession.objects.select_related("sign_in_session__account", "client")
+            .filter(client=client, authorization_code=authorization_code,
+                    token_family__isnull=False).first())
+    if link is None:
+        return False
+    RefreshToken.revoke_family(link.token_family)
+    account = link.sign_in_session.account
+    record_audit(actor=SYSTEM, action=AuditAction.UPDATE, target=link,
+                 target_label=f"{client.name} — {account.username}",
+                 before={"sid": link.sign_in_session.sid},
+                 after={"tokens_revoked": "authorization code replayed"},
+                 agency_id=account.agency_id or account.commune_id)
+    return True
 
 
 def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
