@@ -145,7 +145,10 @@ def test_an_administrator_ending_the_session_signs_the_browser_out_too(
 
     assert len(apps[0].received) == 1
     # The browser's govhub session is gone: the next authorization asks to sign in.
-    response = client.get("/o/authorize/?client_id=" + app_client.client_id)
+    response = client.get("/o/authorize/?" + urllib.parse.urlencode({
+        "client_id": app_client.client_id, "response_type": "code", "scope": "openid",
+        "redirect_uri": app_client.redirect_uris, "code_challenge": "c" * 43,
+        "code_challenge_method": "S256"}))
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
 
