@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import Grant, RefreshToken
 
@@ -75,13 +76,18 @@ def _end_app_sessions(session: SignInSession) -> None:
     backend), so a crash right after the commit cannot lose a logout."""
     from govhub.identity.tasks import deliver_logout_token
 
-    for link in session.client_sessions.select_related("client"):
+    links = list(session.client_sessions.select_related("client"))
+    # §2.4: the logout token names the session (sid), not a code, so an app that got
+    # several codes in this session is told once: one delivery per app, on one of its links.
+    told = {link.client_id for link in links if link.logout_delivered_at is not None}
+    for link in links:
         if link.authorization_code:
             # A code issued just before sign-out must not buy tokens after it.
             Grant.objects.filter(code=link.authorization_code).delete()
         if link.token_family:
             RefreshToken.revoke_family(link.token_family)
-        if link.client.backchannel_logout_uri and link.logout_delivered_at is None:
+        if link.client.backchannel_logout_uri and link.client_id not in told:
+            told.add(link.client_id)
             deliver_logout_token.enqueue(str(link.pk))
 
 
@@ -120,13 +126,17 @@ def revoke_tokens_of_replayed_code(*, client: Client, authorization_code: str) -
 
 
 def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
-    """The outcome of one back-channel logout attempt, kept for the administrators."""
-    client_session.logout_attempts += 1
-    client_session.logout_last_error = problem or ""
+    """The outcome of one back-channel logout attempt, kept for the administrators on every
+    link of that app in that session (one delivery stands for them all)."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"logout_attempts": F("logout_attempts") + 1,
+                               "logout_last_error": problem or "", "updated_at": now}
     if problem is None:
-        client_session.logout_delivered_at = timezone.now()
-    client_session.save(update_fields=["logout_attempts", "logout_last_error",
-                                       "logout_delivered_at", "updated_at"])
+        changes["logout_delivered_at"] = now
+    ClientSession.objects.filter(sign_in_session_id=client_session.sign_in_session_id,
+                                 client_id=client_session.client_id).update(**changes)
+    client_session.refresh_from_db(fields=["logout_attempts", "logout_last_error",
+                                           "logout_delivered_at", "updated_at"])
 
 
 def sign_out_everywhere(*, actor: Account) -> int:
