@@ -35,7 +35,11 @@ from govhub.identity.phone.services.citizens import (
     confirm_phone,
     register_citizen_by_phone,
 )
-from govhub.identity.sign_in.flow import complete_sign_in
+from govhub.identity.sign_in.flow import (
+    allow_forms_to_reach,
+    client_of_authorization,
+    complete_sign_in,
+)
 from govhub.identity.sign_in.lockout import client_ip_address
 from govhub.identity.sso.services.sign_in import ACR_LEVEL_1
 
@@ -186,12 +190,13 @@ class CodeView(View):
 
     def _render(self, request: HttpRequest, form: CodeForm, pending: dict[str, Any],
                 can_resend: bool = False) -> HttpResponse:
-        return render(request, self.template_name, {
+        # The code form signs in and goes on to the app that asked (CSP form-action).
+        return allow_forms_to_reach(render(request, self.template_name, {
             "form": form, "phone": pending["phone"],
             "phone_display": phone_numbers.display(pending["phone"]),
             "next": pending.get("next", ""), "can_resend": can_resend,
             "ttl_minutes": phone_codes.code_ttl_minutes(),
-        })
+        }), client_of_authorization(pending.get("next")))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -233,8 +238,10 @@ class RegisterView(View):
 
     def _render(self, request: HttpRequest, form: RegisterForm,
                 verified: phone_codes.VerifiedPhone) -> HttpResponse:
-        return render(request, self.template_name, {
-            "form": form, "phone_display": phone_numbers.display(verified.phone)})
+        next_url = (request.session.get(VERIFIED_KEY) or {}).get("next")
+        return allow_forms_to_reach(render(request, self.template_name, {
+            "form": form, "phone_display": phone_numbers.display(verified.phone)}),
+            client_of_authorization(next_url))
 
 
 def _verified_phone(request: HttpRequest) -> phone_codes.VerifiedPhone | None:

@@ -22,12 +22,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from govhub.identity.models import Account
+from govhub.identity.second_factor.forms import AppCodeForm, BackupCodeForm
 from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.second_factor import passkeys
-from govhub.identity.second_factor.forms import AppCodeForm, BackupCodeForm
 from govhub.identity.second_factor.services import factors
 from govhub.identity.sign_in import pending as pending_sign_in
-from govhub.identity.sign_in.flow import complete_sign_in
+from govhub.identity.sign_in.flow import (
+    allow_forms_to_reach,
+    client_of_authorization,
+    complete_sign_in,
+)
 from govhub.identity.sign_in.pending import PendingSignIn
 from govhub.identity.sso.services.sign_in import ACR_LEVEL_2
 
@@ -132,11 +136,12 @@ def _wrong(request: HttpRequest, pending: PendingSignIn) -> str | None:
 def _step_page(request: HttpRequest, pending: PendingSignIn, *, app_form: AppCodeForm,
                backup_form: BackupCodeForm, status: int = 200) -> HttpResponse:
     current = pending_sign_in.current(request)
-    return render(request, "identity/second_factor.html", {
+    # Its forms complete the sign-in and go on to the app that asked (CSP form-action).
+    return allow_forms_to_reach(render(request, "identity/second_factor.html", {
         "account": pending.account, **second_factor.summary(pending.account),
         "app_form": app_form, "backup_form": backup_form,
         "attempts_left": (current or pending).attempts_left,
-    }, status=status)
+    }, status=status), client_of_authorization(pending.next_url))
 
 
 @never_cache

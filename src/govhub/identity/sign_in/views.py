@@ -8,7 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
 from govhub.identity.phone import sms
-from govhub.identity.sign_in.flow import complete_sign_in
+from govhub.identity.sign_in.flow import (
+    allow_forms_to_reach,
+    client_of_authorization,
+    complete_sign_in,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -24,6 +28,11 @@ class SignInView(auth_views.LoginView):
         # Offer the phone code only where an SMS gateway is configured (like VNeID's
         # button), rather than a link that always ends in "could not send".
         return {**super().get_context_data(**kwargs), "phone_sign_in": sms.is_configured()}
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        # The password form signs in and goes on to the app that asked (CSP form-action).
+        return allow_forms_to_reach(super().render_to_response(context, **kwargs),
+                                    client_of_authorization(self.get_redirect_url()))
 
 
 class SignOutView(auth_views.LogoutView):

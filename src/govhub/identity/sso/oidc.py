@@ -46,6 +46,9 @@ CLAIM_SCOPES = {
 
 # Set by views.AuthorizeView when a recorded consent covers a prompt=none request.
 SILENT_CONSENT_META_KEY = "GOVHUB_SILENT_CONSENT"
+# Set by views.AuthorizeView when the browser's sign-in may answer without a page: someone is
+# signed in, within max_age, at the level acr_values asks for.
+SILENT_LOGIN_META_KEY = "GOVHUB_SILENT_LOGIN"
 
 
 class GovhubScopes(BaseScopes):
@@ -128,9 +131,11 @@ class GovhubValidator(OAuth2Validator):
 
     def validate_silent_login(self, request: Any) -> bool:
         # OIDC Core §3.1.2.1 prompt=none needs a signed-in browser. DOT gives oauthlib no
-        # Django user while validating, so the check lives in views.AuthorizeView.dispatch,
-        # which answers login_required itself before any anonymous request gets here.
-        return True
+        # Django user while validating, so views.AuthorizeView.dispatch says so in a
+        # server-set META key (not an HTTP_ one, so no client can send it). oauthlib asks
+        # this before consent, so nobody signed in is login_required, never
+        # consent_required (OIDC Core §3.1.2.6).
+        return (request.headers or {}).get(SILENT_LOGIN_META_KEY) == "1"
 
     def validate_silent_authorization(self, request: Any) -> bool:
         # …and only where no consent screen would be shown: a first-party app, or a consent
@@ -146,6 +151,16 @@ class GovhubValidator(OAuth2Validator):
         # only PKCE binds the code to it. Confidential clients may add it.
         return not Client.objects.filter(client_id=client_id,
                                          client_type=Client.CLIENT_CONFIDENTIAL).exists()
+
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any,
+                      *args: Any, **kwargs: Any) -> bool:
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        # RFC 6749 §4.1.2: a code used twice is refused (oauthlib answers invalid_grant)
+        # and the tokens issued with it are revoked. An exchanged code's grant is gone,
+        # but its ClientSession link still names the token family it bought.
+        sign_in.revoke_tokens_of_replayed_code(client=client, authorization_code=code)
+        return False
 
     def save_authorization_code(self, client_id: str, code: dict[str, Any], request: Any,
                                 *args: Any, **kwargs: Any) -> None:

@@ -23,8 +23,16 @@ from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
 from govhub.identity.models import Client, SignInSession
-from govhub.identity.sign_in.flow import REQUIRED_ACR_SESSION_KEY
-from govhub.identity.sso.oidc import CLAIM_SCOPES, SCOPES, SILENT_CONSENT_META_KEY
+from govhub.identity.sign_in.flow import (
+    REQUIRED_ACR_SESSION_KEY,
+    allow_forms_to_reach,
+)
+from govhub.identity.sso.oidc import (
+    CLAIM_SCOPES,
+    SCOPES,
+    SILENT_CONSENT_META_KEY,
+    SILENT_LOGIN_META_KEY,
+)
 from govhub.identity.sso.services import consents
 from govhub.identity.sso.services.sign_in import ACR_LEVEL_2, ACR_VALUES, SESSION_SID_KEY
 from govhub.identity.sso.signing_keys import current_signing_jwk, public_jwks
@@ -40,10 +48,23 @@ class AuthorizeView(AuthorizationView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         prompt = set(request.GET.get("prompt", "").split())
         request.META.pop(SILENT_CONSENT_META_KEY, None)
+        request.META.pop(SILENT_LOGIN_META_KEY, None)
+        if not request.user.is_authenticated and request.method == "GET":
+            # RFC 6749 §4.1.2.1: an unknown client or redirect URI is shown to the person at
+            # once, not after they typed a password; any other error of a request that
+            # can be answered goes back to the app straight away (prompt=none included).
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, self._client_of(request))
+        step_up = (ACR_LEVEL_2 in request.GET.get("acr_values", "").split()
+                   and self._session_acr(request) != ACR_LEVEL_2)
+        stale = request.user.is_authenticated and self._older_than_max_age(request)
+        if request.user.is_authenticated and not stale and not step_up:
+            request.META[SILENT_LOGIN_META_KEY] = "1"
         if "none" in prompt and request.user.is_authenticated and self._consent_covers(request):
             request.META[SILENT_CONSENT_META_KEY] = "1"
-        if ACR_LEVEL_2 in request.GET.get("acr_values", "").split() and \
-                self._session_acr(request) != ACR_LEVEL_2:
+        if step_up:
             # OIDC Core §3.1.2.1 acr_values (step-up): the app needs a level-2 sign-in;
             # the next sign-in must reach it before a code is issued.
             request.session[REQUIRED_ACR_SESSION_KEY] = ACR_LEVEL_2
@@ -52,7 +73,6 @@ class AuthorizeView(AuthorizationView):
             if request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(),
                                          resolve_url(self.get_login_url()))
-        stale = request.user.is_authenticated and self._older_than_max_age(request)
         if "none" in prompt and (not request.user.is_authenticated or stale):
             return self._login_required(request)
         if stale:
@@ -86,7 +106,10 @@ class AuthorizeView(AuthorizationView):
                                               application)
             if consent is not None and consent.covers(scopes):
                 return self._approve_silently(application, scopes)
-        return super().render_to_response(context, **kwargs)
+        # The consent form's answer goes back to the app's redirect URI (CSP form-action);
+        # an error page leads nowhere.
+        return allow_forms_to_reach(super().render_to_response(context, **kwargs),
+                                    None if context.get("error") else application)
 
     def _approve_silently(self, application: Client, scopes: list[str]) -> HttpResponse:
         data = self.oauth2_data
@@ -107,7 +130,7 @@ class AuthorizeView(AuthorizationView):
         try:
             _scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
-            return self.error_response(error, application=None)
+            return self.error_response(error, self._client_of(request))
         query = {"error": "login_required"}
         if credentials.get("state"):
             query["state"] = credentials["state"]
@@ -115,6 +138,10 @@ class AuthorizeView(AuthorizationView):
         application = Client.objects.get(client_id=credentials["client_id"])
         return self.redirect(credentials["redirect_uri"] + separator + urlencode(query),
                              application)
+
+    @staticmethod
+    def _client_of(request: HttpRequest) -> Client | None:
+        return Client.objects.filter(client_id=request.GET.get("client_id", "")).first()
 
     @staticmethod
     def _consent_covers(request: HttpRequest) -> bool:

@@ -146,7 +146,10 @@ def test_an_administrator_ending_the_session_signs_the_browser_out_too(
 
     assert len(apps[0].received) == 1
     # The browser's govhub session is gone: the next authorization asks to sign in.
-    response = client.get("/o/authorize/?client_id=" + app_client.client_id)
+    response = client.get("/o/authorize/?" + urllib.parse.urlencode({
+        "client_id": app_client.client_id, "response_type": "code", "scope": "openid",
+        "redirect_uri": app_client.redirect_uris, "code_challenge": "c" * 43,
+        "code_challenge_method": "S256"}))
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
 
@@ -253,3 +256,34 @@ def test_logout_deliveries_are_written_in_the_sign_out_transaction(
     queued = DBTaskResult.objects.get()
     assert queued.task_path.endswith("deliver_logout_token")
     assert apps[0].received == []  # waiting for the worker, not sent inline
+
+
+def test_one_logout_token_per_app_however_many_codes_it_got(
+    client: Browser, tree: Any, apps: list[LogoutReceiver], official: Any
+) -> None:
+    """§2.5/§2.7: the logout token names the session (sid), not a code, so an app that
+    obtained eight codes in one session is told once — and, when it is down, its failure
+    is one delivery to retry, not eight."""
+    busy, other = register(tree, apps[0], "dat-dai"), register(tree, apps[1], "phan-anh")
+    down = register(tree, apps[2], "bao-tri")
+    client.force_login(official)
+    for _ in range(8):
+        use_app(client, busy)
+    use_app(client, other)
+    for _ in range(3):
+        use_app(client, down)
+    sid = client.session["govhub_sid"]
+
+    client.post("/logout/")
+
+    assert len(apps[0].received) == 1
+    assert verified_claims(client, apps[0].received[0], busy)["sid"] == sid
+    assert len(apps[1].received) == 1
+    assert len(apps[2].received) == 1
+    links = ClientSession.objects.filter(sign_in_session__sid=sid)
+    # What the administrators see: every link of the app carries the one outcome.
+    assert all(link.logout_delivered_at for link in links.filter(client__in=[busy, other]))
+    failed = links.filter(client=down)
+    assert [(link.logout_attempts, link.logout_last_error) for link in failed] == \
+        [(1, "HTTP 503")] * 3
+    assert all(link.logout_delivered_at is None for link in failed)

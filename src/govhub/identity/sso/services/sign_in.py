@@ -11,11 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import Grant, RefreshToken
 
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.kernel import context
+from govhub.kernel.actors import SYSTEM
 from govhub.kernel.audit import record_audit
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction
@@ -74,13 +76,18 @@ def _end_app_sessions(session: SignInSession) -> None:
     backend), so a crash right after the commit cannot lose a logout."""
     from govhub.identity.sso.tasks import deliver_logout_token
 
-    for link in session.client_sessions.select_related("client"):
+    links = list(session.client_sessions.select_related("client"))
+    # §2.4: the logout token names the session (sid), not a code, so an app that got
+    # several codes in this session is told once: one delivery per app, on one of its links.
+    told = {link.client_id for link in links if link.logout_delivered_at is not None}
+    for link in links:
         if link.authorization_code:
             # A code issued just before sign-out must not buy tokens after it.
             Grant.objects.filter(code=link.authorization_code).delete()
         if link.token_family:
             RefreshToken.revoke_family(link.token_family)
-        if link.client.backchannel_logout_uri and link.logout_delivered_at is None:
+        if link.client.backchannel_logout_uri and link.client_id not in told:
+            told.add(link.client_id)
             deliver_logout_token.enqueue(str(link.pk))
 
 
@@ -98,14 +105,38 @@ def attach_token_family(*, authorization_code: str, token_family: uuid.UUID) -> 
         token_family=token_family)
 
 
+@transaction.atomic
+def revoke_tokens_of_replayed_code(*, client: Client, authorization_code: str) -> bool:
+    """A code presented again after it was exchanged: the tokens of its first use are
+    revoked (RFC 6749 §4.1.2 "SHOULD revoke"; RFC 9700 §4.5), since the second presenter
+    may have stolen it — or the first. Returns whether there was anything to revoke."""
+    link = (ClientSession.objects.select_related("sign_in_session__account", "client")
+            .filter(client=client, authorization_code=authorization_code,
+                    token_family__isnull=False).first())
+    if link is None:
+        return False
+    RefreshToken.revoke_family(link.token_family)
+    account = link.sign_in_session.account
+    record_audit(actor=SYSTEM, action=AuditAction.UPDATE, target=link,
+                 target_label=f"{client.name} — {account.username}",
+                 before={"sid": link.sign_in_session.sid},
+                 after={"tokens_revoked": "authorization code replayed"},
+                 agency_id=account.agency_id or account.commune_id)
+    return True
+
+
 def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
-    """The outcome of one back-channel logout attempt, kept for the administrators."""
-    client_session.logout_attempts += 1
-    client_session.logout_last_error = problem or ""
+    """The outcome of one back-channel logout attempt, kept for the administrators on every
+    link of that app in that session (one delivery stands for them all)."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"logout_attempts": F("logout_attempts") + 1,
+                               "logout_last_error": problem or "", "updated_at": now}
     if problem is None:
-        client_session.logout_delivered_at = timezone.now()
-    client_session.save(update_fields=["logout_attempts", "logout_last_error",
-                                       "logout_delivered_at", "updated_at"])
+        changes["logout_delivered_at"] = now
+    ClientSession.objects.filter(sign_in_session_id=client_session.sign_in_session_id,
+                                 client_id=client_session.client_id).update(**changes)
+    client_session.refresh_from_db(fields=["logout_attempts", "logout_last_error",
+                                           "logout_delivered_at", "updated_at"])
 
 
 def sign_out_everywhere(*, actor: Account) -> int:
