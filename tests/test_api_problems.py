@@ -153,6 +153,28 @@ def test_rate_limit_gets_429_with_retry_after(admin_client: Client) -> None:
     cache.clear()
 
 
+@pytest.mark.parametrize("credentials", [{}, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}],
+                         ids=["no-credentials", "wrong-bearer-token"])
+def test_failed_authentication_counts_against_the_anonymous_rate(
+    client: Client, tree: Any, make_official: Any, credentials: dict[str, str]
+) -> None:
+    cache.clear()
+    with override_settings(GOVHUB_API_RATES={"anonymous": "3/min", "authenticated": "5/min"}):
+        for _ in range(3):
+            problem(client.get("/api/identity/accounts", **credentials), 401)
+        response = client.get("/api/identity/accounts", **credentials)
+        body = problem(response, 429)
+        assert body["type"].endswith("/problems/rate-limited")
+        assert 1 <= int(response["Retry-After"]) <= 60
+        # A signed-in caller from the same address keeps its own, untouched limit.
+        official = Client()
+        official.force_login(make_official(tree.province, roles.PLATFORM_ADMIN))
+        for _ in range(5):
+            assert official.get("/api/identity/me").status_code == 200
+        problem(official.get("/api/identity/me"), 429)
+    cache.clear()
+
+
 def test_unexpected_failure_is_a_500_problem_without_trace(
     admin_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -194,3 +216,20 @@ def test_gateway_problem_types_are_documented_at_the_control_plane(client: Clien
         page = client.get(f"/problems/{kind.slug}")
         assert page.status_code == 200, kind.slug
         assert kind.fault_origin.value.encode() in page.content
+
+
+# With the default page size of 20, page 461168601842738791 ends past row 2**63 - 1.
+@pytest.mark.parametrize("page", ["9223372036854775807", "461168601842738791", "10" * 30])
+def test_a_page_number_past_any_possible_offset_is_a_400_naming_it(admin_client: Client,
+                                                                    page: str) -> None:
+    body = problem(admin_client.get(f"/api/identity/agencies?page={page}"), 400)
+    assert [e["field"] for e in body["errors"]] == ["page"]
+    assert body["errors"][0]["pointer"] == "#/query/page"
+
+
+@pytest.mark.parametrize("page", ["1000000", "461168601842738790"])
+def test_a_page_past_the_last_one_is_still_an_empty_page(admin_client: Client,
+                                                         page: str) -> None:
+    response = admin_client.get(f"/api/identity/agencies?page={page}")
+    assert response.status_code == 200, response.content
+    assert json.loads(response.content)["items"] == []

@@ -22,6 +22,7 @@ from govhub.identity.admin_base import ReadOnlyInline, ScopedModelAdmin
 from govhub.identity.admin_site import site
 from govhub.identity.forms import AccountAdminForm, RoleAssignmentAdminForm
 from govhub.identity.models import Account, Agency, Role, RoleAssignment
+from govhub.identity.services.agencies import PLATFORM_ONLY_FIELDS
 from govhub.kernel.models import AuditEntry
 
 AGENCY_FORM_FIELDS = ("parent", "kind", "name", "short_name", "electronic_id_code",
@@ -48,6 +49,12 @@ class AgencyAdmin(ScopedModelAdmin):
 
     def can_manage(self, request: HttpRequest, obj: Agency) -> bool:
         return self.access(request).has(roles.MANAGE_AGENCY, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> Any:
+        # services.update_agency refuses these to anyone but a platform administrator.
+        if obj is not None and not self.access(request).covers_everything(roles.MANAGE_AGENCY):
+            return tuple(PLATFORM_ONLY_FIELDS)
+        return ()
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "parent":
