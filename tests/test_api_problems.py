@@ -153,6 +153,28 @@ def test_rate_limit_gets_429_with_retry_after(admin_client: Client) -> None:
     cache.clear()
 
 
+@pytest.mark.parametrize("credentials", [{}, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}],
+                         ids=["no-credentials", "wrong-bearer-token"])
+def test_failed_authentication_counts_against_the_anonymous_rate(
+    client: Client, tree: Any, make_official: Any, credentials: dict[str, str]
+) -> None:
+    cache.clear()
+    with override_settings(GOVHUB_API_RATES={"anonymous": "3/min", "authenticated": "5/min"}):
+        for _ in range(3):
+            problem(client.get("/api/identity/accounts", **credentials), 401)
+        response = client.get("/api/identity/accounts", **credentials)
+        body = problem(response, 429)
+        assert body["type"].endswith("/problems/rate-limited")
+        assert 1 <= int(response["Retry-After"]) <= 60
+        # A signed-in caller from the same address keeps its own, untouched limit.
+        official = Client()
+        official.force_login(make_official(tree.province, roles.PLATFORM_ADMIN))
+        for _ in range(5):
+            assert official.get("/api/identity/me").status_code == 200
+        problem(official.get("/api/identity/me"), 429)
+    cache.clear()
+
+
 def test_unexpected_failure_is_a_500_problem_without_trace(
     admin_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -194,3 +216,112 @@ def test_gateway_problem_types_are_documented_at_the_control_plane(client: Clien
         page = client.get(f"/problems/{kind.slug}")
         assert page.status_code == 200, kind.slug
         assert kind.fault_origin.value.encode() in page.content
+
+
+# With the default page size of 20, page 461168601842738791 ends past row 2**63 - 1.
+@pytest.mark.parametrize("page", ["9223372036854775807", "461168601842738791", "10" * 30])
+def test_a_page_number_past_any_possible_offset_is_a_400_naming_it(admin_client: Client,
+                                                                    page: str) -> None:
+    body = problem(admin_client.get(f"/api/identity/agencies?page={page}"), 400)
+    assert [e["field"] for e in body["errors"]] == ["page"]
+    assert body["errors"][0]["pointer"] == "#/query/page"
+
+
+@pytest.mark.parametrize("page", ["1000000", "461168601842738790"])
+def test_a_page_past_the_last_one_is_still_an_empty_page(admin_client: Client,
+                                                         page: str) -> None:
+    response = admin_client.get(f"/api/identity/agencies?page={page}")
+    assert response.status_code == 200, response.content
+    assert json.loads(response.content)["items"] == []
+
+
+def _openapi(client: Client) -> dict[str, Any]:
+    return json.loads(client.get("/api/openapi.json").content)  # type: ignore[no-any-return]
+
+
+def _operation_for(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """The operation of ``spec`` whose templated path matches the concrete ``path``."""
+    import re
+
+    for template, operations in spec["paths"].items():
+        pattern = "^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path) and method in operations:
+            return operations[method]  # type: ignore[no-any-return]
+    raise AssertionError(f"{method} {path} is not in the OpenAPI document")
+
+
+def test_every_operation_declares_the_problems_it_can_return(client: Client, db: Any) -> None:
+    spec = _openapi(client)
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    assert spec["components"]["schemas"]["Problem"]["required"] == ["title", "status"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            expected = {"429"}
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            if "{" in path:
+                expected.add("404")
+            if method in ("post", "patch", "put", "delete"):
+                expected.add("409")
+            if "requestBody" in operation:
+                expected |= {"400", "422"}
+            assert expected <= set(responses), (method, path, sorted(responses))
+            for status in expected:
+                content = responses[status]["content"]
+                assert content == {PROBLEM: {"schema": problem_ref}}, (method, path, status)
+
+
+def test_problems_the_api_returns_are_declared_and_match_the_declared_schema(
+    admin_client: Client, tree: Any, make_citizen: Any
+) -> None:
+    """Each kind of problem, provoked for real, is among its operation's declared responses
+    and validates against the document's own schema (jsonschema, an independent validator)."""
+    from jsonschema import Draft202012Validator
+
+    spec = _openapi(admin_client)
+    anonymous, citizen = Client(), Client()
+    citizen.force_login(make_citizen(tree.commune_a))
+    nobody = "00000000-0000-0000-0000-000000000000"
+    calls = [
+        (admin_client, "patch", f"/api/identity/agencies/{tree.commune_a.pk}", "{not json", 400),
+        (admin_client, "get", "/api/identity/agencies?page=9223372036854775807", None, 400),
+        (anonymous, "get", "/api/identity/accounts", None, 401),
+        (citizen, "get", "/api/identity/roles", None, 403),
+        (admin_client, "get", f"/api/identity/accounts/{nobody}", None, 404),
+        (admin_client, "get", "/api/identity/agencies?kind=galaxy", None, 422),
+        (admin_client, "post", "/api/identity/agencies", json.dumps({"kind": "ward"}), 422),
+    ]
+    validator = Draft202012Validator({**spec, "$ref": "#/components/schemas/Problem"})
+    for caller, method, path, body, status in calls:
+        kwargs = {"data": body, "content_type": "application/json"} if body else {}
+        response = getattr(caller, method)(path, **kwargs)
+        answer = problem(response, status)
+        declared = _operation_for(spec, method, path.split("?")[0])["responses"]
+        assert str(status) in declared, (method, path, status, sorted(declared))
+        assert list(declared[str(status)]["content"]) == [PROBLEM]
+        validator.validate(answer)
+    # 409: a gateway resends a sequence it already shipped, with another hash.
+    from govhub.integration.services.gateways import register_gateway
+    from govhub.integration.tests.chain import make_chain
+    from govhub.kernel.actors import SYSTEM
+
+    _gateway, token = register_gateway(actor=SYSTEM, code="gw-openapi", name="Gateway")
+    first, other = make_chain("gw-openapi", 1)[0], make_chain("gw-openapi", 2)[1]
+    other = other.model_copy(update={"sequence": 1})
+    for record, status in ((first, 200), (other, 409)):
+        response = anonymous.post(
+            "/api/integration/gateway/evidence", content_type="application/json",
+            data=json.dumps({"records": [record.model_dump(mode="json")]}),
+            HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == status, response.content
+    declared = _operation_for(spec, "post", "/api/integration/gateway/evidence")["responses"]
+    assert "409" in declared
+    validator.validate(problem(response, 409))
+    cache.clear()
+    with override_settings(GOVHUB_API_RATES={"anonymous": "1/min", "authenticated": "1/min"}):
+        admin_client.get("/api/identity/roles")
+        answer = problem(admin_client.get("/api/identity/roles"), 429)
+    cache.clear()
+    assert "429" in _operation_for(spec, "get", "/api/identity/roles")["responses"]
+    validator.validate(answer)

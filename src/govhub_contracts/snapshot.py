@@ -183,8 +183,21 @@ class Snapshot(Frozen):
         return bool(self.revision) and self.revision == self.compute_revision()
 
 
+class EvidenceHead(Frozen):
+    """A point of a gateway's evidence chain: a record's sequence and hash (sequence 0 and
+    ``GENESIS_HASH`` before the first record)."""
+
+    sequence: int = Field(ge=0)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class Heartbeat(Frozen):
-    """What a gateway reports to the control plane every few seconds."""
+    """What a gateway reports to the control plane every few seconds.
+
+    The two evidence heads anchor the evidence log outside the table that stores it: the
+    control plane must hold every record up to ``evidence_shipped`` (the gateway deleted them
+    from its spool once acknowledged) with that hash at that sequence, so a removed or
+    rewritten tail shows at the next heartbeat. Optional, so an older gateway still reports."""
 
     gateway: str
     software_version: str
@@ -192,6 +205,8 @@ class Heartbeat(Frozen):
     snapshot_revision: str | None = None
     started_at: datetime
     spooled_evidence: int = 0  # records not yet shipped
+    evidence_head: EvidenceHead | None = None  # the last record written to the spool
+    evidence_shipped: EvidenceHead | None = None  # the last record the control plane stored
 
 
 class EvidenceRecord(Frozen):

@@ -113,7 +113,7 @@ class Gateway:
         self.heartbeats = HeartbeatSender(
             session=self.session, control_url=config.control_url, token=config.token,
             gateway_id=config.gateway_id, snapshots=self.snapshots,
-            spooled_evidence=self.spool.pending_count,
+            spooled_evidence=self.spool.pending_count, evidence_heads=self.spool.chain_heads,
             interval_seconds=config.heartbeat_seconds, started_at=self.started_at)
 
     async def start(self) -> None:

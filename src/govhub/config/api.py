@@ -14,9 +14,18 @@ from govhub.identity.api import router as identity_router
 from govhub.identity.api_auth import AccessTokenAuth
 from govhub.integration.api import router as integration_router
 from govhub.kernel.errors import install_problem_handlers
+from govhub.kernel.openapi import declare_problem_responses
 from govhub.kernel.throttling import AnonymousRate, AuthenticatedRate
 
-api = NinjaAPI(
+
+class GovhubApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return declare_problem_responses(document)
+
+
+api = GovhubApi(
     title="govhub API",
     version=govhub.__version__,
     description=(

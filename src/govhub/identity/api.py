@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.security import SessionAuth
 
 from govhub.identity import queries
+from govhub.identity.api_auth import AccessTokenAuth, admin_api_auth
 from govhub.identity.models import Account, AccountKind, Agency, AgencyKind, Role
 from govhub.identity.organisation.services import agencies
 from govhub.identity.people import roles
@@ -35,8 +37,8 @@ from govhub.identity.schemas import (
 from govhub.kernel.models import AuditEntry
 from govhub.kernel.pagination import PagePagination
 
-router = Router(tags=["identity"])
-audit_router = Router(tags=["audit"])
+router = Router(tags=["identity"], auth=admin_api_auth())
+audit_router = Router(tags=["audit"], auth=admin_api_auth())
 
 
 def _agency_field(actor: Any, field: str, agency_id: UUID | None, permission: str) -> Agency | None:
@@ -49,7 +51,8 @@ def _agency_field(actor: Any, field: str, agency_id: UUID | None, permission: st
     return agency
 
 
-@router.get("/me", response=MeOut, summary="The signed-in account and its grants")
+@router.get("/me", response=MeOut, summary="The signed-in account and its grants",
+            auth=[AccessTokenAuth(), SessionAuth()])
 def me(request: HttpRequest) -> dict[str, Any]:
     access = access_for(request.user)
     account: Account = request.user  # type: ignore[assignment]

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja.security import HttpBearer
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer, SessionAuth
 from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+from govhub.identity.people.access import may_use_admin
 
 API_SCOPE = "api"
 
@@ -32,3 +36,33 @@ class AccessTokenAuth(HttpBearer):
             return None
         request.user = user
         return user
+
+
+def _admitted_to_admin_api(user: Any) -> Any:
+    """The administration operations (agencies, accounts, roles, audit, the hub's registry)
+    serve people who hold a role that opens the admin (``roles.ADMIN_SITE_PERMISSIONS``),
+    as the web admin does. Anyone else is told so with a 403 rather than shown empty lists
+    and the role catalogue (OWASP API Security Top 10 2023, API5: broken function level
+    authorization)."""
+    if user is not None and not may_use_admin(user):
+        raise PermissionDenied(_("This account cannot use the administration API."))
+    return user
+
+
+class AdminAccessTokenAuth(AccessTokenAuth):
+    """:class:`AccessTokenAuth` for the administration operations."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return _admitted_to_admin_api(super().authenticate(request, token))
+
+
+class AdminSessionAuth(SessionAuth):
+    """The browser's session (cookie + CSRF) for the administration operations."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return _admitted_to_admin_api(super().authenticate(request, key))
+
+
+def admin_api_auth() -> list[Any]:
+    """The ``auth`` of a router whose operations are administration."""
+    return [AdminAccessTokenAuth(), AdminSessionAuth()]

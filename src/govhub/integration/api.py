@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import paginate
 
+from govhub.identity.api_auth import admin_api_auth
 from govhub.integration import queries, services
 from govhub.integration.gateway_api import router as gateway_router
 from govhub.integration.models import Agreement, Service, System
 from govhub.integration.schemas import AgreementIn, AgreementOut, ServiceOut, SystemOut
 from govhub.kernel.pagination import PagePagination
 
-router = Router(tags=["integration"])
+router = Router(tags=["integration"], auth=admin_api_auth())
 router.add_router("/gateway", gateway_router)
 
 

@@ -50,7 +50,8 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
 
 
-@router.get("/snapshot", summary="The latest config snapshot (ETag: its revision)")
+@router.get("/snapshot", summary="The latest config snapshot (ETag: its revision)",
+            openapi_extra={"x-problems": [404]})  # none published yet
 def get_snapshot(request: HttpRequest) -> HttpResponse:
     stored = latest_snapshot()
     if stored is None:

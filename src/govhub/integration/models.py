@@ -332,6 +332,16 @@ class Gateway(BaseModel):
     snapshot_revision = models.CharField(_("snapshot revision"), max_length=64, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     spooled_evidence = models.PositiveIntegerField(_("spooled evidence"), default=0)
+    # The evidence chain as the gateway last reported it (Heartbeat.evidence_head and
+    # evidence_shipped): an anchor outside the evidence table, for `govhub evidence verify`.
+    evidence_head_sequence = models.PositiveBigIntegerField(
+        _("last evidence record written"), null=True, blank=True)
+    evidence_head_hash = models.CharField(max_length=64, blank=True)
+    evidence_shipped_sequence = models.PositiveBigIntegerField(
+        _("last evidence record acknowledged"), null=True, blank=True)
+    evidence_shipped_hash = models.CharField(max_length=64, blank=True)
+    evidence_reported_at = models.DateTimeField(_("evidence head reported at"), null=True,
+                                                blank=True)
 
     audit_exclude = ("token_sha256",)
 
@@ -382,3 +392,26 @@ class EvidenceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway}#{self.sequence} {self.request_id}"
+
+
+class EvidenceCheckpoint(models.Model):
+    """A signed statement that a gateway's evidence chain held record ``sequence`` with
+    ``hash`` at ``signed_at`` (ADR 0016). Kept apart from the records, and signed, so that a
+    rewritten or truncated evidence table no longer matches it."""
+
+    gateway = models.CharField(_("gateway"), max_length=64)
+    sequence = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    key_id = models.CharField(_("key id"), max_length=64)
+    signature = models.CharField(max_length=200)  # Ed25519, base64url without padding
+
+    class Meta:
+        ordering = ["gateway", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["gateway", "sequence"],
+                                               name="integration_checkpoint_unique_sequence")]
+        verbose_name = _("evidence checkpoint")
+        verbose_name_plural = _("evidence checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.gateway}#{self.sequence} @ {self.signed_at:%Y-%m-%d %H:%M:%S}"

@@ -1,5 +1,6 @@
 """Background work of the integration hub (django-tasks): telling gateways a new snapshot
-exists. Best effort — a gateway that misses the push still polls with If-None-Match."""
+exists (best effort — a gateway that misses the push still polls with If-None-Match), and
+signing checkpoints of the evidence log (ADR 0016)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import urllib.request
 from django_tasks import task
 
 from govhub.integration.models import Gateway
+from govhub.kernel.actors import SystemActor
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +36,14 @@ def push_to(admin_url: str) -> bool:
 def push_snapshot_refresh(version: int) -> None:
     for gateway in Gateway.objects.exclude(admin_url=""):
         push_to(gateway.admin_url)
+
+
+@task()
+def write_evidence_checkpoints(gateway: str | None = None) -> None:
+    """Enqueued by a gateway's heartbeat when its log grew past the last checkpoint and that
+    one is older than ``CHECKPOINT_INTERVAL_SECONDS``: heartbeats are the clock, so no
+    scheduler is needed, and a gateway that sends nothing has no new evidence to cover."""
+    # Imported here: the services enqueue this task, so they import this module first.
+    from govhub.integration.services.checkpoints import write_evidence_checkpoints as write
+
+    write(actor=SystemActor("evidence checkpoints"), gateway=gateway)

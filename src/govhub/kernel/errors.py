@@ -21,7 +21,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-from govhub.kernel import context, problems
+from govhub.kernel import context, problems, throttling
 from govhub.kernel.field_errors import from_django, from_ninja
 from govhub_contracts.problem import MEDIA_TYPE, FaultOrigin, FieldError, Problem
 
@@ -78,14 +78,21 @@ def _on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> H
                             detail=_("Check the fields listed in `errors`."))
 
 
+def _rate_limited(request: HttpRequest, wait_seconds: float | None) -> HttpResponse:
+    wait = math.ceil(wait_seconds or 1)
+    return problem_response(request, problems.RATE_LIMITED, headers={"Retry-After": str(wait)},
+                            detail=ngettext("Try again in %(seconds)d second.",
+                                            "Try again in %(seconds)d seconds.",
+                                            wait) % {"seconds": wait})
+
+
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, Throttled):
-        wait = math.ceil(exc.wait or 1)
-        return problem_response(request, problems.RATE_LIMITED, headers={"Retry-After": str(wait)},
-                                detail=ngettext("Try again in %(seconds)d second.",
-                                                "Try again in %(seconds)d seconds.",
-                                                wait) % {"seconds": wait})
+        return _rate_limited(request, exc.wait)
     if isinstance(exc, AuthenticationError) or exc.status_code == 401:
+        wait = throttling.unauthenticated_wait_seconds(request)
+        if wait is not None:
+            return _rate_limited(request, wait)
         return problem_response(request, problems.NOT_AUTHENTICATED)
     if exc.status_code == 400:
         # django-ninja raises HttpError(400) when the body is not parseable JSON.

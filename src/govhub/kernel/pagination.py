@@ -7,10 +7,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
+from govhub.kernel import problems
+from govhub.kernel.errors import DomainError
+from govhub_contracts.problem import FieldError
+
 MAX_PAGE_SIZE = 100
+# SQL OFFSET and LIMIT are signed 64-bit integers in PostgreSQL and SQLite; a page whose rows
+# would start past that cannot exist, and the database would refuse the query.
+MAX_ROW = 2**63 - 1
 
 
 class PagePagination(PaginationBase):
@@ -29,6 +37,11 @@ class PagePagination(PaginationBase):
         **params: Any,
     ) -> dict[str, Any]:
         offset = (pagination.page - 1) * pagination.page_size
+        if offset + pagination.page_size > MAX_ROW:
+            detail = _("No page can start that far; ask for a smaller page number.")
+            raise DomainError(problems.OUT_OF_RANGE, detail, errors=[
+                FieldError(pointer="#/query/page", field="page", detail=detail,
+                           code="out_of_range")])
         return {
             "items": queryset[offset : offset + pagination.page_size],
             "count": self._items_count(queryset),

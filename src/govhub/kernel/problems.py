@@ -28,6 +28,9 @@ VALIDATION = ProblemType(
 MALFORMED = ProblemType(
     "malformed-request", 400, _("The request body cannot be read"),
     _("The body is not valid JSON (or not the declared content type)."))
+OUT_OF_RANGE = ProblemType(
+    "parameter-out-of-range", 400, _("A parameter is out of range"),
+    _("A query parameter is a number too large for any result to exist; `errors` names it."))
 NOT_AUTHENTICATED = ProblemType(
     "not-authenticated", 401, _("Sign-in required"),
     _("The request carries no valid session or credentials."))
@@ -50,6 +53,8 @@ SERVER_ERROR = ProblemType(
     "server-error", 500, _("Internal error"),
     _("Something failed inside govhub. The request id helps the operators find it."))
 
-ALL = {p.slug: p for p in (VALIDATION, MALFORMED, NOT_AUTHENTICATED, PERMISSION_DENIED,
-                           NOT_FOUND, METHOD_NOT_ALLOWED, CONFLICT, RATE_LIMITED, SERVER_ERROR)}
-BY_STATUS = {p.status: p for p in ALL.values()}
+ALL = {p.slug: p for p in (VALIDATION, MALFORMED, OUT_OF_RANGE, NOT_AUTHENTICATED,
+                           PERMISSION_DENIED, NOT_FOUND, METHOD_NOT_ALLOWED, CONFLICT,
+                           RATE_LIMITED, SERVER_ERROR)}
+# The type of a bare status (an error response not yet a problem); 400 is an unreadable body.
+BY_STATUS = {p.status: p for p in ALL.values() if p is not OUT_OF_RANGE}

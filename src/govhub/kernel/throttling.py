@@ -31,3 +31,17 @@ class AuthenticatedRate(_RateFromSettings, UserRateThrottle):
     """Counted per account id (ninja's AuthRateThrottle keys on display text)."""
 
     rate_name = "authenticated"
+
+
+def unauthenticated_wait_seconds(request: HttpRequest) -> float | None:
+    """Count a request whose credentials failed against the anonymous rate (per client
+    address); the seconds to wait once it is over the rate, else ``None``.
+
+    django-ninja checks an operation's throttles only after authentication succeeded, so
+    without this a caller with no or a wrong token could try without limit (OWASP API
+    Security Top 10 2023, API4: unrestricted resource consumption). An authenticated
+    caller is counted under its own account, so it never shares this counter."""
+    throttle = AnonymousRate()
+    if throttle.allow_request(request):
+        return None
+    return throttle.wait() or 1.0

@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 from pydantic import ValidationError
 
-from govhub_contracts.snapshot import Heartbeat, Snapshot
+from govhub_contracts.snapshot import EvidenceHead, Heartbeat, Snapshot
 from govhub_gateway.evidence.spool import write_atomically
 
 logger = logging.getLogger(__name__)
@@ -194,12 +194,17 @@ class SnapshotClient:
 
 class HeartbeatSender:
     """``POST /api/integration/gateway/heartbeat`` every ``interval_seconds``: the control
-    plane shows gateways whose heartbeats stop, or that serve an old snapshot."""
+    plane shows gateways whose heartbeats stop, or that serve an old snapshot. With
+    ``evidence_heads`` (the spool's ``chain_heads``) each heartbeat also carries the evidence
+    chain's last written and last acknowledged records, which the control plane's evidence
+    check compares with the log it stores (a removed or rewritten tail)."""
 
     def __init__(self, *, session: aiohttp.ClientSession, control_url: str, token: str,
                  gateway_id: str, snapshots: SnapshotClient,
                  spooled_evidence: Callable[[], int], interval_seconds: float = 10.0,
-                 started_at: datetime | None = None) -> None:
+                 started_at: datetime | None = None,
+                 evidence_heads: Callable[[], tuple[EvidenceHead, EvidenceHead]] | None = None,
+                 ) -> None:
         self.session = session
         self.url = control_url.rstrip("/") + HEARTBEAT_PATH
         self.token = token
@@ -208,15 +213,18 @@ class HeartbeatSender:
         self.spooled_evidence = spooled_evidence
         self.interval_seconds = interval_seconds
         self.started_at = started_at or datetime.now(UTC)
+        self.evidence_heads = evidence_heads
         self.timeout = aiohttp.ClientTimeout(total=10.0)
 
     def heartbeat(self) -> Heartbeat:
         current = self.snapshots.current
+        head, shipped = self.evidence_heads() if self.evidence_heads else (None, None)
         return Heartbeat(
             gateway=self.gateway_id, software_version=software_version(),
             snapshot_version=current.version if current else None,
             snapshot_revision=current.revision if current else None,
-            started_at=self.started_at, spooled_evidence=self.spooled_evidence())
+            started_at=self.started_at, spooled_evidence=self.spooled_evidence(),
+            evidence_head=head, evidence_shipped=shipped)
 
     async def send_once(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}",

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from govhub_contracts.evidence_hash import canonical_datetime, canonical_ms
-from govhub_contracts.snapshot import GENESIS_HASH, EvidenceRecord
+from govhub_contracts.snapshot import GENESIS_HASH, EvidenceHead, EvidenceRecord
 from govhub_gateway.evidence.canonical import CANONICAL_INSTANT, ExchangeFields, encode_chained
 from govhub_gateway.evidence.spool_files import (
     SEGMENT_PATTERN,
@@ -285,6 +285,13 @@ class EvidenceSpool:
     @property
     def shipped_sequence(self) -> int:
         return self._shipped_sequence
+
+    def chain_heads(self) -> tuple[EvidenceHead, EvidenceHead]:
+        """(the last record written, the last record the control plane acknowledged), for
+        the heartbeat: the control plane compares them with the log it stores."""
+        with self._lock:
+            return (EvidenceHead(sequence=self._sequence, hash=self._last_hash),
+                    EvidenceHead(sequence=self._shipped_sequence, hash=self._shipped_hash))
 
     def pending_count(self) -> int:
         """Records written but not yet acknowledged by the control plane."""

@@ -331,3 +331,44 @@ def test_heartbeat_reports_version_revision_and_spooled_evidence(tmp_path: Path)
         assert heartbeat.software_version
 
     run(scenario)
+
+
+def test_heartbeat_carries_the_evidence_chain_heads(tmp_path: Path) -> None:
+    """The last record written and the last one the control plane acknowledged, as the spool
+    holds them, so the control plane can see a removed or rewritten tail of its own copy."""
+    from govhub_gateway.evidence.spool import EvidenceSpool
+    from govhub_gateway.tests.test_spool import exchange
+
+    spool = EvidenceSpool(tmp_path / "spool", GATEWAY)
+    records = [spool.append_record(exchange(number)) for number in range(1, 6)]
+    spool.flush()
+    spool.mark_shipped(spool.pending(3))
+    plane = FakeControlPlane()
+
+    async def scenario() -> None:
+        plane.publish(make_snapshot(1))
+        await plane.start()
+        async with aiohttp.ClientSession() as session:
+            client = client_for(plane, session, tmp_path, Served())
+            sender = HeartbeatSender(session=session, control_url=plane.url, token=TOKEN,
+                                     gateway_id=GATEWAY, snapshots=client,
+                                     spooled_evidence=spool.pending_count,
+                                     evidence_heads=spool.chain_heads)
+            await sender.send_once()
+            # An older caller that passes no heads still sends a valid heartbeat.
+            await HeartbeatSender(session=session, control_url=plane.url, token=TOKEN,
+                                  gateway_id=GATEWAY, snapshots=client,
+                                  spooled_evidence=lambda: 0).send_once()
+        await plane.stop()
+
+    run(scenario)
+    spool.close()
+    current, older = plane.heartbeats
+    assert current.spooled_evidence == 2
+    assert current.evidence_head is not None
+    assert current.evidence_shipped is not None
+    assert (current.evidence_head.sequence, current.evidence_head.hash) == (5, records[4].hash)
+    assert (current.evidence_shipped.sequence, current.evidence_shipped.hash) == (
+        3, records[2].hash)
+    assert older.evidence_head is None
+    assert older.evidence_shipped is None

@@ -23,6 +23,7 @@ from govhub.identity.admin.forms import AccountAdminForm, RoleAssignmentAdminFor
 from govhub.identity.admin.site import site
 from govhub.identity.models import Account, Agency, Role, RoleAssignment
 from govhub.identity.organisation.services import agencies
+from govhub.identity.organisation.services.agencies import PLATFORM_ONLY_FIELDS
 from govhub.identity.people import roles
 from govhub.identity.people.services import accounts, grants, role_settings
 from govhub.identity.second_factor import methods as second_factor
@@ -53,6 +54,12 @@ class AgencyAdmin(ScopedModelAdmin):
 
     def can_manage(self, request: HttpRequest, obj: Agency) -> bool:
         return self.access(request).has(roles.MANAGE_AGENCY, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> Any:
+        # services.update_agency refuses these to anyone but a platform administrator.
+        if obj is not None and not self.access(request).covers_everything(roles.MANAGE_AGENCY):
+            return tuple(PLATFORM_ONLY_FIELDS)
+        return ()
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "parent":

@@ -22,9 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from govhub.identity.models import Account
-from govhub.identity.second_factor.forms import AppCodeForm, BackupCodeForm
 from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.second_factor import passkeys
+from govhub.identity.second_factor.forms import AppCodeForm, BackupCodeForm
 from govhub.identity.second_factor.services import factors
 from govhub.identity.sign_in import pending as pending_sign_in
 from govhub.identity.sign_in.flow import (

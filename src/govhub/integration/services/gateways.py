@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import require_platform_wide
 from govhub.integration.models import EvidenceRecord, Gateway
+from govhub.integration.services.checkpoints import is_checkpoint_due
+from govhub.integration.tasks import write_evidence_checkpoints
 from govhub.kernel import problems
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.errors import DomainError
@@ -58,14 +61,32 @@ def rotate_gateway_token(*, actor: Any, gateway: Gateway) -> str:
     return token
 
 
+def _evidence_heads(heartbeat: contract.Heartbeat, now: datetime) -> dict[str, Any]:
+    """The gateway's evidence heads, kept as the anchor `govhub evidence verify` checks the
+    stored log against (ADR 0016); a heartbeat without them (an older gateway) keeps the last
+    ones reported."""
+    head, shipped = heartbeat.evidence_head, heartbeat.evidence_shipped
+    if head is None or shipped is None:
+        return {}
+    return {"evidence_head_sequence": head.sequence, "evidence_head_hash": head.hash,
+            "evidence_shipped_sequence": shipped.sequence,
+            "evidence_shipped_hash": shipped.hash, "evidence_reported_at": now}
+
+
+@transaction.atomic
 def record_heartbeat(*, gateway: Gateway, heartbeat: contract.Heartbeat) -> Gateway:
     """Telemetry, not a decision: kept on the gateway row, not in the audit log (one row
-    every 10 s per gateway would drown it)."""
+    every 10 s per gateway would drown it). Heartbeats are also the clock of the evidence
+    checkpoints."""
+    now = timezone.now()
     Gateway.objects.filter(pk=gateway.pk).update(
-        last_heartbeat_at=timezone.now(), software_version=heartbeat.software_version[:64],
+        last_heartbeat_at=now, software_version=heartbeat.software_version[:64],
         snapshot_version=heartbeat.snapshot_version,
         snapshot_revision=heartbeat.snapshot_revision or "", started_at=heartbeat.started_at,
-        spooled_evidence=max(heartbeat.spooled_evidence, 0))
+        spooled_evidence=max(heartbeat.spooled_evidence, 0),
+        **_evidence_heads(heartbeat, now))
+    if is_checkpoint_due(gateway.code):
+        write_evidence_checkpoints.enqueue(gateway.code)
     gateway.refresh_from_db()
     return gateway
 

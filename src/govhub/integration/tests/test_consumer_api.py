@@ -92,5 +92,7 @@ def test_operator_sees_only_own_systems_and_agreements(hub: Hub, make_official: 
     assert list(queries.agreements(other_commune)) == []
 
 
-def test_a_citizen_sees_no_catalogue(hub: Hub, make_citizen: Any) -> None:
-    assert _items(_browser(make_citizen(hub.tree.commune_a)).get(f"{API}/services")) == []
+def test_a_citizen_is_refused_the_catalogue(hub: Hub, make_citizen: Any) -> None:
+    response = _browser(make_citizen(hub.tree.commune_a)).get(f"{API}/services")
+    assert response.status_code == 403, response.content
+    assert json.loads(response.content)["type"].endswith("/problems/permission-denied")

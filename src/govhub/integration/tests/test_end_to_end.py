@@ -293,6 +293,36 @@ def test_evidence_chain_verifies_and_names_an_altered_or_missing_record(hub: Hub
     assert str(missing.sequence) in out.getvalue()
 
 
+def test_the_gateways_heartbeat_anchors_the_tail_of_its_evidence(hub: Hub) -> None:
+    """The real gateway reports the last record the control plane acknowledged; removing the
+    newest stored record, which a chain alone cannot show, then fails the check."""
+    for index in range(3):
+        assert hub.rest(SEARCH, f"tail-{index}").status == 200
+
+    def newest() -> models.EvidenceRecord | None:
+        return models.EvidenceRecord.objects.filter(gateway="gw-test").order_by(
+            "-sequence").first()
+
+    def anchored() -> bool:
+        gateway = models.Gateway.objects.get(code="gw-test")
+        last = newest()
+        return (last is not None and last.request_id == "tail-2"
+                and gateway.evidence_shipped_sequence == last.sequence
+                and gateway.evidence_shipped_hash == last.hash)
+
+    eventually(anchored, "a heartbeat naming the newest shipped record")
+    last = newest()
+    assert last is not None
+    assert models.EvidenceCheckpoint.objects.filter(gateway="gw-test").exists()
+    call_command("evidence", "verify", stdout=io.StringIO())  # intact: no SystemExit
+    last.delete()
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("evidence", "verify", stdout=out)
+    assert exit_code.value.code == 1
+    assert f"missing record {last.sequence} at the end of the log" in out.getvalue()
+
+
 def test_the_gateway_keeps_serving_while_the_control_plane_is_down(hub: Hub) -> None:
     assert hub.rest(SEARCH, "before").status == 200
     hub.gateway.stop()

@@ -15,9 +15,17 @@ from govhub.identity.models import Agency
 from govhub.identity.people import roles
 from govhub.identity.people.access import access_for
 from govhub.identity.people.services.rules import assign_fields, require_permission
+from govhub.kernel import problems
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.errors import DomainError
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction
+from govhub_contracts.problem import FieldError
+
+# What an agency is and where it sits decide whose communes citizens choose from and which
+# subtree every role covers (access.py), so only a platform administrator changes them; an
+# agency's own administrator keeps its name, codes and contacts up to date.
+PLATFORM_ONLY_FIELDS = {"kind": "kind", "parent": "parent_id"}  # field → attribute
 
 AGENCY_FIELDS = frozenset({"parent", "kind", "name", "short_name", "electronic_id_code",
                            "admin_unit_code", "address", "phone", "email", "website",
@@ -35,6 +43,18 @@ def _authorise_agency_parent(actor: Any, parent: Agency | None) -> None:
             raise PermissionDenied(_("Only a platform administrator can add a top-level agency."))
     else:
         require_permission(actor, roles.MANAGE_AGENCY, parent)
+
+
+def _require_platform_admin_to_move(actor: Any, agency: Agency, old: dict[str, Any]) -> None:
+    changed = [name for name, attribute in PLATFORM_ONLY_FIELDS.items()
+               if getattr(agency, attribute) != old[name]]
+    if not changed or access_for(actor).covers_everything(roles.MANAGE_AGENCY):
+        return
+    message = _("Only a platform administrator can change an agency's kind or its place "
+                "in the tree.")
+    raise DomainError(problems.PERMISSION_DENIED, message, errors=[
+        FieldError(pointer=f"#/{name}", field=name, detail=message, code="platform_only")
+        for name in changed])
 
 
 @transaction.atomic
@@ -57,7 +77,10 @@ def update_agency(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
     require_permission(actor, roles.MANAGE_AGENCY, agency)
     before = snapshot(agency)
     old_path = agency.path
+    old_place = {name: getattr(agency, attribute)
+                 for name, attribute in PLATFORM_ONLY_FIELDS.items()}
     assign_fields(agency, changes, AGENCY_FIELDS)
+    _require_platform_admin_to_move(actor, agency, old_place)
     if "parent" in changes:
         if agency.parent is not None and agency.parent.path.startswith(old_path):
             raise ValidationError({"parent": _("An agency cannot be moved under itself.")})
