@@ -20,7 +20,7 @@ import hashlib
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import httptools
 
@@ -33,15 +33,13 @@ from govhub_gateway.engine.request_line import RequestLineTracker
 from govhub_gateway.engine.request_state import (
     DISCARD,
     BodyReader,
+    EngineState,
     HeadTooLargeError,
     PendingRequest,
     PipelineFullError,
     UriTooLongError,
     build_request,
 )
-
-if TYPE_CHECKING:
-    from govhub_gateway.engine.server import Engine
 
 log = logging.getLogger(__name__)
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -50,7 +48,7 @@ HEAD, BODY, KEEPALIVE = 1, 2, 3  # what the connection's deadline waits for
 
 
 class ClientConnection(asyncio.Protocol):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: EngineState) -> None:
         self.engine = engine
         self.loop = engine.loop
         self.limits = engine.limits

@@ -6,19 +6,26 @@ whole body, e.g. a SOAP envelope carrying the X-Road header, before it can route
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httptools
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
-from govhub_gateway.engine.exchange import ReadBody, RequestHead
+from govhub_gateway.engine.exchange import (
+    Forward,
+    Outcome,
+    Policy,
+    ReadBody,
+    RequestHead,
+    Respond,
+)
 from govhub_gateway.engine.hygiene import framing_error
-
-if TYPE_CHECKING:
-    from govhub_gateway.engine.connection import ClientConnection
+from govhub_gateway.engine.limits import EngineLimits
+from govhub_gateway.engine.upstream import PoolRegistry
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,47 @@ class PendingRequest:
         self.reject: tuple[GatewayProblemType, str] | None = None
 
 
+class EngineState(Protocol):
+    """What a connection and its exchanges use of the server they belong to
+    (``server.Engine``): a protocol, so that these modules need not import the server."""
+
+    policy: Policy
+    limits: EngineLimits
+    pools: PoolRegistry
+    loop: asyncio.AbstractEventLoop
+    base_url: str
+    closing: bool
+    connections: set[Any]
+
+    def report(self, head: RequestHead, exchange: Any, outcome: Outcome) -> None: ...
+
+
+class ClientSide(Protocol):
+    """What a request's body handler and its forwarded exchange use of the client
+    connection (``connection.ClientConnection``), which creates them."""
+
+    engine: EngineState
+    loop: asyncio.AbstractEventLoop
+    write_paused: bool
+
+    def write(self, data: bytes) -> None: ...
+
+    def abort(self) -> None: ...
+
+    def pause_reading(self, reason: str, paused: bool) -> None: ...
+
+    def dispatch(self, req: PendingRequest, decision: Forward | Respond | ReadBody,
+                 body: bytes | None) -> None: ...
+
+    def answer_problem(self, req: PendingRequest, kind: GatewayProblemType, detail: str | None,
+                       *, close: bool = False, exchange: Any = None) -> None: ...
+
+    def write_problem(self, req: PendingRequest | None, kind: GatewayProblemType,
+                      detail: str | None, *, keep_alive: bool) -> tuple[int, bytes]: ...
+
+    def response_finished(self, req: PendingRequest, *, keep_alive: bool) -> None: ...
+
+
 class Discard:
     """Body of a request already answered locally: read and dropped (keeps the connection)."""
 
@@ -76,7 +124,7 @@ DISCARD = Discard()
 class BodyReader(Discard):
     """ReadBody: collect the body (≤ max_bytes), then ask ``decide_with_body``."""
 
-    def __init__(self, conn: ClientConnection, req: PendingRequest, max_bytes: int) -> None:
+    def __init__(self, conn: ClientSide, req: PendingRequest, max_bytes: int) -> None:
         self.conn, self.req, self.max_bytes = conn, req, max_bytes
         self.chunks: list[bytes] = []
         self.size = 0
