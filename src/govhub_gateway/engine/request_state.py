@@ -160,8 +160,9 @@ _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 def _origin_form(target: str, host: str | None) -> tuple[str, str | None]:
     """The origin form of an absolute-form target (RFC 9112 §3.2.2: a server MUST accept
     it, and takes the host from it), with why it is refused, if so. Only http(s) URIs
-    without userinfo (RFC 9110 §4.2.4), whose authority is the Host field's (RFC 9112 §3.2:
-    a client sends Host identical to the target's authority): the gateway routes by path."""
+    without userinfo (RFC 9110 §4.2.4), whose authority is the Host field's when there is
+    one (RFC 9112 §3.2: a client sends Host identical to the target's authority): the
+    gateway routes by path."""
     scheme, separator, rest = target.partition("://")
     scheme = scheme.lower()
     if not separator or scheme not in _DEFAULT_PORTS:
@@ -171,7 +172,9 @@ def _origin_form(target: str, host: str | None) -> tuple[str, str | None]:
     default = _DEFAULT_PORTS[scheme]
     if not authority or "@" in authority:
         return target, "the absolute-form target needs an authority without userinfo"
-    if (host or "").strip().lower().removesuffix(default) != authority.removesuffix(default):
+    # HTTP/1.0 may omit Host (then the target names the host); HTTP/1.1 must send it.
+    if host is not None and (host.strip().lower().removesuffix(default)
+                             != authority.removesuffix(default)):
         return target, "Host differs from the absolute-form target's authority (RFC 9112 §3.2)"
     return (path_query if path_query.startswith("/") else "/" + path_query), None
 

@@ -143,6 +143,13 @@ def test_absolute_form_is_routed_by_its_path() -> None:
         assert response is not None
         assert (response.status, response.body) == (200, b"GET / HTTP/1.1|")
         writer.close()
+        # HTTP/1.0 may leave Host out: the target's authority is the host.
+        responses, writer = await connect(server.port)
+        writer.write(b"GET http://gw.example/r1/c HTTP/1.0\r\n\r\n")
+        response = await responses.next()
+        assert response is not None
+        assert (response.status, response.body) == (200, b"GET /r1/c HTTP/1.1|")
+        writer.close()
         await server.close()
         await upstream.close()
     run(scenario())
