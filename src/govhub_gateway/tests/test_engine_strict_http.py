@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import h11
 import pytest
 
 from govhub_gateway.tests.conftest import (
@@ -57,6 +58,28 @@ def test_request_line_with_more_than_one_space_gets_400(raw: bytes) -> None:
     # RFC 9112 §3: request-line = method SP request-target SP HTTP-version; §3 also lets a
     # server refuse other whitespace with 400, which it must for what it does not parse alike.
     assert run(_refused(raw, 400, "gateway-bad-request")) == []
+
+
+def _h11_status(raw: bytes) -> int:
+    """What h11, an independent RFC 9112 parser, makes of ``raw``'s head: 200 when it reads a
+    request, else the status it suggests."""
+    connection = h11.Connection(h11.SERVER)
+    connection.receive_data(raw)
+    try:
+        event = connection.next_event()
+    except h11.RemoteProtocolError as exc:
+        return exc.error_status_hint
+    assert isinstance(event, h11.Request)
+    return 200
+
+
+def test_an_independent_parser_agrees_on_the_request_lines() -> None:
+    for raw in LENIENT_LINES.values():
+        assert _h11_status(raw) == 400
+    for raw in (b"GET /x HTTP/1.1\r\nHost: gw\r\n\r\n",
+                b"GET http://gw.example/r1/a?b HTTP/1.1\r\nHost: gw.example\r\n\r\n",
+                b"OPTIONS * HTTP/1.1\r\nHost: gw\r\n\r\n"):
+        assert _h11_status(raw) == 200
 
 
 FIRST = {
