@@ -49,6 +49,11 @@ PAYLOAD_TOO_LARGE = _type("gateway-payload-too-large", 413,
                           "Nội dung yêu cầu quá lớn / Request body too large", C)
 HEADERS_TOO_LARGE = _type("gateway-headers-too-large", 431,
                           "Phần đầu yêu cầu quá lớn / Request header fields too large", C)
+URI_TOO_LONG = _type("gateway-uri-too-long", 414,
+                     "Địa chỉ yêu cầu quá dài / Request-target too long", C)
+HTTP_VERSION_NOT_SUPPORTED = _type("gateway-http-version-not-supported", 505,
+                                   "Phiên bản HTTP không được hỗ trợ / "
+                                   "HTTP version not supported (HTTP/1.x only)", C)
 REQUEST_TIMEOUT = _type("gateway-request-timeout", 408,
                         "Hết thời gian chờ yêu cầu / Request not received in time", C)
 QUOTA_EXCEEDED = _type("gateway-quota-exceeded", 429,
@@ -75,7 +80,8 @@ NOT_READY = _type("gateway-not-ready", 503,
 
 ALL: tuple[GatewayProblemType, ...] = (
     BAD_REQUEST, MISSING_IDENTIFICATION, NOT_AUTHENTICATED, ACCESS_DENIED, UNKNOWN_SERVICE,
-    METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, QUOTA_EXCEEDED,
+    METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, HEADERS_TOO_LARGE, URI_TOO_LONG,
+    HTTP_VERSION_NOT_SUPPORTED, REQUEST_TIMEOUT, QUOTA_EXCEEDED,
     UNDER_MAINTENANCE, UPSTREAM_UNAVAILABLE, UPSTREAM_BAD_RESPONSE, UPSTREAM_TIMEOUT,
     RESPONSE_TOO_LARGE, PLATFORM_ERROR, NOT_READY,
 )

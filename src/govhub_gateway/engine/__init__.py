@@ -1,8 +1,8 @@
 """The HTTP engine: the first and lowest step of a request's path through the gateway.
 
-Client connections parsed by llhttp (``connection``, ``request_state``), header hygiene and
-framing rules (``hygiene``, RFC 9110/9112), forwarded exchanges streamed both ways
-(``forwarding``), per-origin upstream pools (``upstream``), the gateway's own answers
+Client connections parsed by llhttp (``connection``, ``request_state``, ``request_line``),
+header hygiene and framing rules (``hygiene``, RFC 9110/9112), forwarded exchanges streamed
+both ways (``forwarding``), per-origin upstream pools (``upstream``), the gateway's own answers
 (``responses``) and resource limits (``limits``), assembled by ``server.start_server``.
 
 It knows nothing of X-Road, keys, grants or evidence: for every request it asks a ``Policy``

@@ -20,7 +20,7 @@ import hashlib
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import httptools
 
@@ -29,17 +29,17 @@ from govhub_contracts.gateway_problems import GatewayProblemType
 from govhub_gateway.engine import responses
 from govhub_gateway.engine.exchange import Forward, Outcome, ReadBody, Respond
 from govhub_gateway.engine.forwarding import ForwardExchange
+from govhub_gateway.engine.request_line import RequestLineTracker
 from govhub_gateway.engine.request_state import (
     DISCARD,
     BodyReader,
+    EngineState,
     HeadTooLargeError,
     PendingRequest,
     PipelineFullError,
+    UriTooLongError,
     build_request,
 )
-
-if TYPE_CHECKING:
-    from govhub_gateway.engine.server import Engine
 
 log = logging.getLogger(__name__)
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -48,7 +48,7 @@ HEAD, BODY, KEEPALIVE = 1, 2, 3  # what the connection's deadline waits for
 
 
 class ClientConnection(asyncio.Protocol):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: EngineState) -> None:
         self.engine = engine
         self.loop = engine.loop
         self.limits = engine.limits
@@ -69,6 +69,7 @@ class ClientConnection(asyncio.Protocol):
         self._raw_head_bytes = 0
         self._pause_reasons: set[str] = set()
         self._to_start: PendingRequest | None = None  # parsed in this read, started after it
+        self._lines = RequestLineTracker()
 
     # -- asyncio.Protocol ---------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -88,6 +89,8 @@ class ClientConnection(asyncio.Protocol):
         if self.deadline_kind == KEEPALIVE:
             self.deadline_kind = HEAD
             self.deadline = self.loop.time() + self.limits.header_timeout_seconds
+        reading = self.reading
+        self._lines.read_begins(data, reading is not None and reading.chunked)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -95,6 +98,9 @@ class ClientConnection(asyncio.Protocol):
                 self._stop_reading()
             elif isinstance(exc.__context__, HeadTooLargeError):
                 self._refuse_head(problems.HEADERS_TOO_LARGE, str(exc.__context__))
+            elif isinstance(exc.__context__, UriTooLongError):
+                # RFC 9112 §3: a request-target longer than the server parses → 414.
+                self._refuse_head(problems.URI_TOO_LONG, str(exc.__context__))
             else:
                 log.error("engine failure in a parser callback", exc_info=exc.__context__)
                 self._refuse_head(problems.PLATFORM_ERROR, None)
@@ -107,9 +113,13 @@ class ClientConnection(asyncio.Protocol):
             self._start_parsed()
             return
         except httptools.HttpParserError as exc:
-            self._refuse_head(problems.BAD_REQUEST, str(exc))
+            if self.head_seen and self._lines.refused_major_version():
+                self._refuse_head(problems.HTTP_VERSION_NOT_SUPPORTED, str(exc))
+            else:
+                self._refuse_head(problems.BAD_REQUEST, str(exc))
             self._start_parsed()
             return
+        self._lines.read_ends(self.head_seen)
         if self._to_start is not None:
             self._start_parsed()
         if self.deadline_kind == HEAD and self.reading is None:
@@ -145,13 +155,16 @@ class ClientConnection(asyncio.Protocol):
             self.deadline_kind = HEAD
             self.deadline = self.loop.time() + self.limits.header_timeout_seconds
         self.head_seen = True
+        self._lines.message_begins()
 
     def on_url(self, url: bytes) -> None:
         self._url += url
-        self._count_head(len(url))
+        self._head_bytes += len(url)
+        if self._head_bytes > self.limits.max_header_bytes:
+            raise UriTooLongError(f"request-target over {self.limits.max_header_bytes} bytes")
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        # _count_head inlined: this runs for every header of every request.
+        # Inline: this runs for every header of every request.
         limits, headers = self.limits, self._headers
         self._head_bytes += len(name) + len(value) + 4
         if self._head_bytes > limits.max_header_bytes:
@@ -165,8 +178,12 @@ class ClientConnection(asyncio.Protocol):
         self.head_seen = False
         if len(self.queue) >= self.limits.max_pipelined_requests:
             raise PipelineFullError
-        req = build_request(self.parser, self._url, self._headers, self.client_address,
-                            self.peer_sha256, closing=self.engine.closing)
+        parser = self.parser
+        line_error = self._lines.line_error(parser.get_method(), self._url,
+                                            parser.get_http_version())
+        req = build_request(parser, self._url, self._headers, self.client_address,
+                            self.peer_sha256, closing=self.engine.closing,
+                            line_error=line_error)
         self.queue.append(req)
         self.reading = req
         if req.chunked or req.head.content_length:
@@ -184,6 +201,7 @@ class ClientConnection(asyncio.Protocol):
         if req is None:
             return
         self.deadline = self.loop.time() + self.limits.body_idle_timeout_seconds
+        self._lines.body(len(body), req.chunked)
         if req.handler is not None:
             req.handler.body(body)
         else:
@@ -393,11 +411,6 @@ class ClientConnection(asyncio.Protocol):
             self.transport.pause_reading()
         else:
             self.transport.resume_reading()
-
-    def _count_head(self, size: int) -> None:
-        self._head_bytes += size
-        if self._head_bytes > self.limits.max_header_bytes:
-            raise HeadTooLargeError(f"head over {self.limits.max_header_bytes} bytes")
 
     def check_deadline(self, now: float) -> None:
         """Called by the engine's sweep: enforce the head, body and keep-alive timeouts."""

@@ -19,18 +19,15 @@ import hashlib
 import logging
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
 from govhub_contracts.problem import FaultOrigin
 from govhub_gateway.engine.exchange import Forward, Outcome
 from govhub_gateway.engine.hygiene import client_response_headers, upstream_request_headers
+from govhub_gateway.engine.request_state import ClientSide, PendingRequest
 from govhub_gateway.engine.upstream import UpstreamConnection
-
-if TYPE_CHECKING:
-    from govhub_gateway.engine.connection import ClientConnection
-    from govhub_gateway.engine.request_state import PendingRequest
 
 log = logging.getLogger(__name__)
 # One of Forward.alternates: (scheme, host, port, target, host_header).
@@ -59,7 +56,7 @@ class ForwardExchange:
         "retried", "sent_at", "status", "timer", "upstream", "upstream_seconds",
     )
 
-    def __init__(self, conn: ClientConnection, req: PendingRequest, forward: Forward,
+    def __init__(self, conn: ClientSide, req: PendingRequest, forward: Forward,
                  body: bytes | None) -> None:
         self.conn, self.req, self.forward = conn, req, forward
         self.awaiting_upstream = False

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class EngineLimits:
-    max_header_bytes: int = 16384  # request line + header fields; more → 431 (RFC 6585 §5)
+    # Request line + header fields: a request-target past it → 414 (RFC 9112 §3), header
+    # fields past it → 431 (RFC 6585 §5).
+    max_header_bytes: int = 16384
     max_headers: int = 100
     header_timeout_seconds: float = 10.0  # first byte of a head → its end (slowloris)
     body_idle_timeout_seconds: float = 30.0  # longest silence while a request body arrives

@@ -6,25 +6,37 @@ whole body, e.g. a SOAP envelope carrying the X-Road header, before it can route
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httptools
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.gateway_problems import GatewayProblemType
-from govhub_gateway.engine.exchange import ReadBody, RequestHead
+from govhub_gateway.engine.exchange import (
+    Forward,
+    Outcome,
+    Policy,
+    ReadBody,
+    RequestHead,
+    Respond,
+)
 from govhub_gateway.engine.hygiene import framing_error
-
-if TYPE_CHECKING:
-    from govhub_gateway.engine.connection import ClientConnection
+from govhub_gateway.engine.limits import EngineLimits
+from govhub_gateway.engine.upstream import PoolRegistry
 
 log = logging.getLogger(__name__)
 
 
 class HeadTooLargeError(Exception):
     """Raised inside a parser callback: the head is over the limits (→ 431, RFC 6585 §5)."""
+
+
+class UriTooLongError(Exception):
+    """Raised inside a parser callback: the request-target is over the head's limit
+    (→ 414, RFC 9112 §3)."""
 
 
 class PipelineFullError(Exception):
@@ -49,6 +61,47 @@ class PendingRequest:
         self.reject: tuple[GatewayProblemType, str] | None = None
 
 
+class EngineState(Protocol):
+    """What a connection and its exchanges use of the server they belong to
+    (``server.Engine``): a protocol, so that these modules need not import the server."""
+
+    policy: Policy
+    limits: EngineLimits
+    pools: PoolRegistry
+    loop: asyncio.AbstractEventLoop
+    base_url: str
+    closing: bool
+    connections: set[Any]
+
+    def report(self, head: RequestHead, exchange: Any, outcome: Outcome) -> None: ...
+
+
+class ClientSide(Protocol):
+    """What a request's body handler and its forwarded exchange use of the client
+    connection (``connection.ClientConnection``), which creates them."""
+
+    engine: EngineState
+    loop: asyncio.AbstractEventLoop
+    write_paused: bool
+
+    def write(self, data: bytes) -> None: ...
+
+    def abort(self) -> None: ...
+
+    def pause_reading(self, reason: str, paused: bool) -> None: ...
+
+    def dispatch(self, req: PendingRequest, decision: Forward | Respond | ReadBody,
+                 body: bytes | None) -> None: ...
+
+    def answer_problem(self, req: PendingRequest, kind: GatewayProblemType, detail: str | None,
+                       *, close: bool = False, exchange: Any = None) -> None: ...
+
+    def write_problem(self, req: PendingRequest | None, kind: GatewayProblemType,
+                      detail: str | None, *, keep_alive: bool) -> tuple[int, bytes]: ...
+
+    def response_finished(self, req: PendingRequest, *, keep_alive: bool) -> None: ...
+
+
 class Discard:
     """Body of a request already answered locally: read and dropped (keeps the connection)."""
 
@@ -71,7 +124,7 @@ DISCARD = Discard()
 class BodyReader(Discard):
     """ReadBody: collect the body (≤ max_bytes), then ask ``decide_with_body``."""
 
-    def __init__(self, conn: ClientConnection, req: PendingRequest, max_bytes: int) -> None:
+    def __init__(self, conn: ClientSide, req: PendingRequest, max_bytes: int) -> None:
         self.conn, self.req, self.max_bytes = conn, req, max_bytes
         self.chunks: list[bytes] = []
         self.size = 0
@@ -101,11 +154,41 @@ class BodyReader(Discard):
         self.conn.dispatch(self.req, decision, body)
 
 
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def _origin_form(target: str, host: str | None) -> tuple[str, str | None]:
+    """The origin form of an absolute-form target (RFC 9112 §3.2.2: a server MUST accept
+    it, and takes the host from it), with why it is refused, if so. Only http(s) URIs
+    without userinfo (RFC 9110 §4.2.4), whose authority is the Host field's when there is
+    one (RFC 9112 §3.2: a client sends Host identical to the target's authority): the
+    gateway routes by path."""
+    scheme, separator, rest = target.partition("://")
+    scheme = scheme.lower()
+    if not separator or scheme not in _DEFAULT_PORTS:
+        return target, "the request-target must be origin-form or http(s) absolute-form"
+    end = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    authority, path_query = rest[:end].lower(), rest[end:]
+    default = _DEFAULT_PORTS[scheme]
+    if not authority or "@" in authority:
+        return target, "the absolute-form target needs an authority without userinfo"
+    # HTTP/1.0 may omit Host (then the target names the host); HTTP/1.1 must send it.
+    if host is not None and (host.strip().lower().removesuffix(default)
+                             != authority.removesuffix(default)):
+        return target, "Host differs from the absolute-form target's authority (RFC 9112 §3.2)"
+    return (path_query if path_query.startswith("/") else "/" + path_query), None
+
+
 def build_request(parser: httptools.HttpRequestParser, url: bytes,
                   headers: list[tuple[str, str]], client_address: str,
-                  peer_sha256: str | None, *, closing: bool) -> PendingRequest:
+                  peer_sha256: str | None, *, closing: bool,
+                  line_error: str | None = None) -> PendingRequest:
     """The request whose head llhttp just parsed, with why it must be refused, if so."""
     target = url.decode("latin-1")
+    target_error = None
+    if not target.startswith("/") and target != "*":  # "*": OPTIONS, RFC 9112 §3.2.4
+        host = next((value for name, value in headers if name == "host"), None)
+        target, target_error = _origin_form(target, host)
     path, _, query = target.partition("?")
     chunked = False
     length: int | None = None
@@ -119,9 +202,14 @@ def build_request(parser: httptools.HttpRequestParser, url: bytes,
                        path=path, query=query, headers=headers, client_address=client_address,
                        received_at=time.time(), peer_certificate_sha256=peer_sha256,
                        content_length=None if chunked else length)
-    http11 = parser.get_http_version() == "1.1"
+    version = parser.get_http_version()
+    http11 = version == "1.1"
     req = PendingRequest(head, http11, parser.should_keep_alive() and not closing, chunked)
+    if not version.startswith("1."):  # llhttp takes 0.9 and 2.0 too (RFC 9110 §15.6.6)
+        req.reject = (problems.HTTP_VERSION_NOT_SUPPORTED, f"HTTP/{version}")
+        return req
     hosts = sum(1 for name, _ in headers if name == "host")
+    error = line_error or error or target_error
     if error is None and (hosts > 1 or (http11 and hosts == 0)):
         error = "a request needs exactly one Host (RFC 9112 §3.2)"
     if error is not None:

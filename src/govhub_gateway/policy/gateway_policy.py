@@ -44,7 +44,13 @@ from govhub_gateway.policy.credentials import (
     Rejected,
     TokenVerifier,
 )
-from govhub_gateway.policy.identification import Identification, first_values, identify_rest
+from govhub_gateway.policy.identification import (
+    Identification,
+    field_error,
+    first_values,
+    identify_rest,
+    repeated_single_valued,
+)
 from govhub_gateway.policy.metaservices import Catalog, answer_metaservice, compile_catalog
 from govhub_gateway.policy.quotas import Limit, QuotaCounters, compile_limits
 from govhub_gateway.policy.refusals import Exchange, Refusals
@@ -131,6 +137,11 @@ class GatewayPolicy:
         if compiled is None:
             return self.refusals.respond(problems.NOT_READY, Exchange(),
                                          headers=[("retry-after", "5")])
+        found = first_values(head.headers)  # one pass for identification and credentials
+        if len(found) != len(head.headers):  # some field is repeated: is it one read once?
+            refusal = self._refuse_repeated(head)
+            if refusal is not None:
+                return refusal
         if head.path == "/" and head.method == "POST":
             content_type = head.header("content-type") or ""
             if not content_type.lower().startswith("text/xml"):  # SOAP 1.1 §6.1.1
@@ -148,7 +159,7 @@ class GatewayPolicy:
                 problems.UNKNOWN_SERVICE, Exchange(),
                 detail="Đường dẫn phải là /r1/{member}/{system}/{service}/… / "
                        "The path must be /r1/{member}/{system}/{service}/…")
-        return self._rest_call(compiled, head, parts)
+        return self._rest_call(compiled, head, parts, found)
 
     def decide_with_body(self, head: RequestHead, body: bytes) -> Forward | Respond:
         compiled = self._compiled
@@ -201,9 +212,24 @@ class GatewayPolicy:
                         user_id=identification.user_id, issue=identification.issue,
                         service_id=service_id, evidence=True)
 
-    def _rest_call(self, compiled: Compiled, head: RequestHead,
-                   parts: list[str]) -> Respond | Forward:
-        found = first_values(head.headers)  # one pass for identification and credentials
+    def _refuse_repeated(self, head: RequestHead) -> Respond | None:
+        repeated = repeated_single_valued(head.headers)
+        if not repeated:
+            return None
+        soap = head.path == "/" and head.method == "POST"
+        if any(name.startswith("x-road-") for name in repeated):
+            return self.refusals.respond(
+                problems.MISSING_IDENTIFICATION, Exchange(), soap=soap,
+                detail="Tiêu đề định danh X-Road bị lặp / X-Road identification header repeated",
+                errors=[field_error(name, f"{name}: sent more than once", "repeated")
+                        for name in repeated])
+        return self.refusals.respond(
+            problems.BAD_REQUEST, Exchange(), soap=soap,
+            detail=f"Thông tin xác thực bị lặp / Credential header repeated: "
+                   f"{', '.join(repeated)} (RFC 9110 §5.3)")
+
+    def _rest_call(self, compiled: Compiled, head: RequestHead, parts: list[str],
+                   found: dict[str, str]) -> Respond | Forward:
         identification = identify_rest(head.headers, found)
         if isinstance(identification, list):
             return self.refusals.respond(

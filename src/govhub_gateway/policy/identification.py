@@ -123,6 +123,25 @@ REST_HEADER_NAMES = ("X-Road-Client", "X-Road-Id", "X-Road-UserId", "X-Road-Issu
 _CLIENT = re.compile(r"[!-.0-~]+/[!-.0-~]+")
 
 
+# RFC 9110 §5.3: a field whose value is not a list is sent at most once. The gateway reads
+# each of these as one value; taking the first of two silently would let the provider, a log
+# or another proxy read the other one, so a repeat is refused.
+SINGLE_VALUED = frozenset({name.lower() for name in REST_HEADER_NAMES} | {"authorization",
+                                                                         "x-api-key"})
+
+
+def repeated_single_valued(headers: list[tuple[str, str]]) -> list[str]:
+    """The single-valued identification and credential fields sent more than once."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name, _ in headers:
+        if name in SINGLE_VALUED:
+            if name in seen and name not in repeated:
+                repeated.append(name)
+            seen.add(name)
+    return repeated
+
+
 def first_values(headers: list[tuple[str, str]]) -> dict[str, str]:
     """Each header's first value by (lower-case) name, built in C: the later duplicates are
     overwritten by the earlier ones. The policy builds it once per request and hands it to

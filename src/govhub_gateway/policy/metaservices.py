@@ -28,19 +28,18 @@ about the identified client.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from typing import Protocol as TypingProtocol
 from urllib.parse import parse_qs
 
 from govhub_contracts import gateway_problems as problems
 from govhub_contracts.snapshot import Protocol, Service, Snapshot
 from govhub_gateway.engine.exchange import RequestHead, Respond
 from govhub_gateway.policy.identification import identify_rest
-from govhub_gateway.policy.refusals import Exchange
+from govhub_gateway.policy.refusals import Exchange, Refusals
 from govhub_gateway.policy.routing import RoutingTable
-
-if TYPE_CHECKING:
-    from govhub_gateway.policy.gateway_policy import Compiled, GatewayPolicy
 
 JSON = "application/json"
 
@@ -118,7 +117,31 @@ def description(catalog: Catalog, provider: tuple[str, str], service_code: str,
     return None
 
 
-def answer_metaservice(policy: GatewayPolicy, compiled: Compiled, head: RequestHead,
+class CompiledSnapshot(TypingProtocol):
+    """What the metaservices read of the policy's compiled snapshot (``Compiled``)."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    @property
+    def routing(self) -> RoutingTable: ...
+
+
+class PolicySteps(TypingProtocol):
+    """The steps of ``GatewayPolicy`` a metaservice call goes through like any other call;
+    a protocol, so that this module need not import the policy that imports it."""
+
+    refusals: Refusals
+    clock: Callable[[], float]
+
+    def authenticate(self, compiled: Any, head: RequestHead, exchange: Exchange,
+                     claimed: str | None, soap: bool,
+                     found: dict[str, str] | None = None) -> Respond | None: ...
+
+    def take_quota(self, compiled: Any, exchange: Exchange, soap: bool) -> Respond | None: ...
+
+
+def answer_metaservice(policy: PolicySteps, compiled: CompiledSnapshot, head: RequestHead,
                        parts: list[str]) -> Respond:
     """``parts``: ``["listClients"]`` or ``[member, system, name]``."""
     name = parts[-1]

@@ -60,10 +60,10 @@ def test_ambiguous_or_invalid_request_gets_400_problem_and_close(raw: bytes) -> 
 
 
 def test_head_over_limits_gets_431() -> None:
+    # A request-target over the limit gets 414 instead (test_engine_strict_http).
     async def scenario() -> None:
         server = await gateway(StaticPolicy(1), max_header_bytes=1024, max_headers=10)
         for raw in (b"GET / HTTP/1.1\r\nHost: gw\r\nX-Big: " + b"a" * 2000 + b"\r\n\r\n",
-                    b"GET /" + b"u" * 2000 + b" HTTP/1.1\r\nHost: gw\r\n\r\n",
                     b"GET / HTTP/1.1\r\nHost: gw\r\n"
                     + b"".join(b"X-%d: 1\r\n" % n for n in range(11)) + b"\r\n"):
             responses, writer = await connect(server.port)

@@ -173,20 +173,26 @@ def test_a_snapshot_swap_clears_the_route_caches() -> None:
     assert evidence_line._routes == {}
 
 
-def test_the_first_of_repeated_identification_and_key_headers_is_the_one_judged() -> None:
+def test_repeated_identification_or_key_headers_are_refused_other_repeats_pass() -> None:
+    """The one-pass header dict keeps the first value of each name; a second X-Road-Client or
+    a second key must not be silently dropped by it (RFC 9110 §5.3)."""
     h = harness()
-    # A second X-Road-Client and a second key after the real ones change nothing.
-    extra = [("x-road-client", OTHER), ("authorization", f"Bearer {OTHER_KEY}")]
-    decision = h.policy.decide(head(f"/r1/{PARCELS}/parcels/42", extra=extra))
-    assert isinstance(decision, Forward)
-    assert dict(decision.add_headers)["X-Road-Client"] == CONSUMER
-    # The other system's key first: it is judged, and it is not CONSUMER's (401).
+    extra = [("x-road-client", OTHER)]
+    refused = h.policy.decide(head(f"/r1/{PARCELS}/parcels/42", extra=extra))
+    assert isinstance(refused, Respond)
+    assert refused.status == 400
+    assert json.loads(refused.body)["errors"][0]["pointer"] == "/headers/x-road-client"
     headers = [*identification().items(), ("authorization", f"Bearer {OTHER_KEY}"),
                ("authorization", f"Bearer {API_KEY}")]
     refused = h.policy.decide(head(f"/r1/{PARCELS}/parcels/42", auth=None, extra=headers[4:],
                                    headers=dict(headers[:4])))
     assert isinstance(refused, Respond)
-    assert refused.status == 401
+    assert refused.status == 400
+    # A list-valued field sent twice is not an identity question.
+    extra = [("accept", "application/json"), ("accept", "text/plain")]
+    decision = h.policy.decide(head(f"/r1/{PARCELS}/parcels/42", extra=extra))
+    assert isinstance(decision, Forward)
+    assert dict(decision.add_headers)["X-Road-Client"] == CONSUMER
 
 
 def test_each_request_gets_its_own_user_and_issue_and_invalid_ones_stay_refused() -> None:
