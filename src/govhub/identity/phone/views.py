@@ -37,7 +37,7 @@ from govhub.identity.phone.services.citizens import (
 )
 from govhub.identity.sign_in.flow import complete_sign_in
 from govhub.identity.sign_in.lockout import client_ip_address
-from govhub.identity.sso.services.sign_in import ACR_LEVEL_1
+from govhub.identity.sso.assurance import ACR_LEVEL_1
 
 # Session keys: the number a code was sent to, and the proof that the person holds it.
 PENDING_KEY = "govhub_phone_pending"

@@ -14,18 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from govhub.identity.models import Account, SignInSession
 from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.sign_in import pending as pending_sign_in
-from govhub.identity.sso.services.sign_in import (
+from govhub.identity.sso.assurance import (
     ACR_LEVEL_1,
     ACR_LEVEL_2,
+    REQUIRED_ACR_SESSION_KEY,
     SESSION_SID_KEY,
-    end_sign_in,
 )
+from govhub.identity.sso.services.sign_in import end_sign_in
 
 # Set on the request for govhub.identity.signals.on_logged_in to read.
 AMR_ATTRIBUTE = "govhub_amr"
 ACR_ATTRIBUTE = "govhub_acr"
-# An app asked for a level-2 sign-in (acr_values; views.AuthorizeView sets it).
-REQUIRED_ACR_SESSION_KEY = "govhub_required_acr"
 BACKEND = "govhub.identity.sign_in.backends.AccountBackend"
 
 

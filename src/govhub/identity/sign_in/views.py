@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
-from govhub.identity.phone import sms
 from govhub.identity.sign_in.flow import complete_sign_in
 
 
@@ -19,11 +18,6 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         return complete_sign_in(self.request, form.get_user(), amr=["pwd"],
                                 next_url=self.get_redirect_url())
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # Offer the phone code only where an SMS gateway is configured (like VNeID's
-        # button), rather than a link that always ends in "could not send".
-        return {**super().get_context_data(**kwargs), "phone_sign_in": sms.is_configured()}
 
 
 class SignOutView(auth_views.LogoutView):

@@ -15,19 +15,12 @@ from django.utils import timezone
 from oauth2_provider.models import Grant, RefreshToken
 
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
+from govhub.identity.sso.assurance import ACR_LEVEL_1
+from govhub.identity.sso.services.logout_deliveries import deliver_logout_token
 from govhub.kernel import context
 from govhub.kernel.audit import record_audit
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction
-
-# Assurance of a sign-in (the ID token's `acr`). Level 1: one factor (password, or a
-# one-time code to a phone); level 2: two factors, or VNeID at its level 2 — the same
-# ladder as Decree 69/2024/NĐ-CP's levels for e-identification accounts.
-ACR_LEVEL_1 = "urn:govhub:loa:1"
-ACR_LEVEL_2 = "urn:govhub:loa:2"
-ACR_VALUES = (ACR_LEVEL_1, ACR_LEVEL_2)
-# Where a browser session keeps its sign-in session id.
-SESSION_SID_KEY = "govhub_sid"
 
 
 @transaction.atomic
@@ -72,8 +65,6 @@ def _end_app_sessions(session: SignInSession) -> None:
     """Every app of the session loses its tokens and is told (Back-Channel Logout 1.0).
     The delivery tasks are written in this same transaction (django-tasks' database
     backend), so a crash right after the commit cannot lose a logout."""
-    from govhub.identity.sso.tasks import deliver_logout_token
-
     for link in session.client_sessions.select_related("client"):
         if link.authorization_code:
             # A code issued just before sign-out must not buy tokens after it.
@@ -96,16 +87,6 @@ def attach_token_family(*, authorization_code: str, token_family: uuid.UUID) -> 
     """The refresh tokens descending from this code belong to the same session."""
     ClientSession.objects.filter(authorization_code=authorization_code).update(
         token_family=token_family)
-
-
-def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
-    """The outcome of one back-channel logout attempt, kept for the administrators."""
-    client_session.logout_attempts += 1
-    client_session.logout_last_error = problem or ""
-    if problem is None:
-        client_session.logout_delivered_at = timezone.now()
-    client_session.save(update_fields=["logout_attempts", "logout_last_error",
-                                       "logout_delivered_at", "updated_at"])
 
 
 def sign_out_everywhere(*, actor: Account) -> int:

@@ -1,4 +1,8 @@
-"""Background work of the identity context (Django's task framework, django-tasks)."""
+"""Back-channel logout deliveries (OpenID Connect Back-Channel Logout 1.0 §2.5): the task that
+POSTs one app its logout token and retries, and the record of each attempt. The task lives
+beside the write it makes, among the services that enqueue it (sign_in.end_sign_in,
+consents.revoke_consent), so that neither depends on the other in a circle; it runs on
+Django's task framework (django-tasks, ADR 0003)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from django_tasks import default_task_backend, task
 
 from govhub.identity.models import ClientSession
 from govhub.identity.sso import backchannel
-from govhub.identity.sso.services import sign_in
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ def deliver_logout_token(client_session_id: str, attempt: int = 0) -> None:
     if link is None or link.logout_delivered_at is not None:
         return
     problem = backchannel.deliver(link)
-    sign_in.record_logout_delivery(client_session=link, problem=problem)
+    record_logout_delivery(client_session=link, problem=problem)
     if problem is None:
         return
     logger.warning("back-channel logout to %s failed (attempt %d): %s",
@@ -34,3 +37,13 @@ def deliver_logout_token(client_session_id: str, attempt: int = 0) -> None:
     if attempt < len(RETRY_DELAYS_SECONDS) and default_task_backend.supports_defer:
         later = timezone.now() + timedelta(seconds=RETRY_DELAYS_SECONDS[attempt])
         deliver_logout_token.using(run_after=later).enqueue(client_session_id, attempt + 1)
+
+
+def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
+    """The outcome of one back-channel logout attempt, kept for the administrators."""
+    client_session.logout_attempts += 1
+    client_session.logout_last_error = problem or ""
+    if problem is None:
+        client_session.logout_delivered_at = timezone.now()
+    client_session.save(update_fields=["logout_attempts", "logout_last_error",
+                                       "logout_delivered_at", "updated_at"])
