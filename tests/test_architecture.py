@@ -1,13 +1,18 @@
-"""The dependency rules of ARCHITECTURE.md hold: checked by import-linter, and by importing
-the gateway in a process where Django cannot be imported at all."""
+"""The dependency rules of ARCHITECTURE.md hold: checked by import-linter, by importing
+the gateway in a process where Django cannot be imported at all, and by finding no import
+cycle between the modules of ``src/``."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping, Set
 from pathlib import Path
 
+import grimp
+
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("govhub", "govhub_gateway", "govhub_contracts", "govhub_sandbox")
 
 
 def test_import_linter_contracts_pass() -> None:
@@ -47,3 +52,69 @@ def test_gateway_imports_without_django() -> None:
     assert {"govhub_gateway.runner", "govhub_gateway.__main__", "govhub_gateway.engine.server",
             "govhub_gateway.policy.gateway_policy", "govhub_gateway.evidence.spool",
             "govhub_gateway.control.snapshot_client"} <= imported
+
+
+def _is_test_module(module: str) -> bool:
+    last = module.rsplit(".", 1)[-1]
+    return ".tests." in f"{module}." or last.startswith("test_") or last == "conftest"
+
+
+def _cycles(imports: Mapping[str, Set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm,
+    iterative so deep import chains cannot exhaust the stack): each one is a cycle."""
+    index: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in sorted(imports):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(imports[root])))]
+        index[root] = lowest[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            module, targets = work[-1]
+            target = next(targets, None)
+            if target is not None:
+                if target not in index:
+                    index[target] = lowest[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(imports[target]))))
+                elif target in on_stack:
+                    lowest[module] = min(lowest[module], index[target])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                lowest[parent] = min(lowest[parent], lowest[module])
+            if lowest[module] == index[module]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == module:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    return cycles
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    found = _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()})
+    assert found == [["a", "b", "c"]]
+
+
+def test_no_import_cycle_between_modules() -> None:
+    """A cycle makes the import order decide what works and hides which part depends on
+    which. Imports only for type checking (``if TYPE_CHECKING:``) do not count: they never
+    run."""
+    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True, cache_dir=None)
+    modules = {module for module in graph.modules if not _is_test_module(module)}
+    imports = {module: graph.find_modules_directly_imported_by(module) & modules
+               for module in modules}
+    cycles = _cycles(imports)
+    assert not cycles, "\n".join(" ↔ ".join(cycle) for cycle in cycles)

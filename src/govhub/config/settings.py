@@ -37,6 +37,9 @@ ALLOWED_HOSTS = ENV.allowed_hosts
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 
 INSTALLED_APPS = [
+    # First, so its createsuperuser (the first platform administrator, through the accounts
+    # service) replaces django.contrib.auth's: the first app with a command name wins.
+    "govhub.identity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +52,6 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "axes",  # brute-force lockout of password sign-in (govhub.identity.sign_in.lockout)
     "govhub.kernel",
-    "govhub.identity",
     "govhub.integration",
     "govhub.portal",
 ]

@@ -12,6 +12,8 @@ class IdentityConfig(AppConfig):
         # Framework glue only: the built-in roles are code (govhub.identity.people.roles); after
         # every migrate their rows are brought in line so a new permission reaches them.
         post_migrate.connect(_sync_roles, sender=self)
+        # Imported here, not at the top: they import models, which Django loads only after
+        # every app's AppConfig (the app registry's rule, not an import cycle).
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from govhub.identity import signals
@@ -21,6 +23,7 @@ class IdentityConfig(AppConfig):
 
 
 def _sync_roles(**kwargs: object) -> None:
+    # As in ready(): services import models, which are not loaded when this module is.
     from govhub.identity.people.services.grants import sync_builtin_roles
 
     sync_builtin_roles()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
+from govhub.identity.kinds import AccountKind, AgencyKind, AssuranceLevel
 from govhub.kernel.models import BaseModel
 
 # Decision 20/2020/QĐ-TTg: the electronic identification code of an agency reads
@@ -22,23 +23,6 @@ ELECTRONIC_ID_CODE = RegexValidator(
 )
 # Vietnamese mobile numbers: 10 digits starting with 0 (or +84 and 9 digits).
 PHONE = RegexValidator(r"^(0|\+84)\d{9}$", _("Enter a Vietnamese phone number, e.g. 0912345678."))
-
-
-class AgencyKind(models.TextChoices):
-    PROVINCE = "province", _("Province")
-    PEOPLES_COMMITTEE = "peoples_committee", _("People's Committee")
-    OFFICE = "office", _("Office")
-    DEPARTMENT = "department", _("Department")
-    UNIT = "unit", _("Unit")
-    COMMUNE = "commune", _("Commune")
-    WARD = "ward", _("Ward")
-    SPECIAL_ZONE = "special_zone", _("Special zone")
-    CENTRAL = "central", _("Central agency")
-
-    @classmethod
-    def local_government(cls) -> list[str]:
-        """Kinds that are communes in the 2025 two-level government (xã/phường/đặc khu)."""
-        return [cls.COMMUNE, cls.WARD, cls.SPECIAL_ZONE]
 
 
 class Agency(BaseModel):  # type: ignore[django-manager-missing]  # swappable Client
@@ -81,35 +65,9 @@ class Agency(BaseModel):  # type: ignore[django-manager-missing]  # swappable Cl
         return self.kind in AgencyKind.local_government()
 
 
-class AccountKind(models.TextChoices):
-    OFFICIAL = "official", _("Official")
-    CITIZEN = "citizen", _("Citizen")
-
-
-class AssuranceLevel(models.IntegerChoices):
-    """Decree 69/2024/NĐ-CP: level 2 equals showing the chip ID card in person."""
-
-    NONE = 0, _("Not verified")
-    LEVEL_1 = 1, _("Level 1")
-    LEVEL_2 = 2, _("Level 2")
-
-
 class AccountManager(BaseUserManager["Account"]):
     def get_by_natural_key(self, username: str | None) -> Account:
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
-
-    def create_superuser(self, username: str, password: str | None = None,
-                         **fields: Any) -> Account:
-        """Django's ``createsuperuser`` makes a platform administrator (through services,
-        so it is validated and audited like every other write)."""
-        from govhub.identity.people.services.accounts import create_platform_admin
-        from govhub.kernel.actors import SystemActor
-
-        return create_platform_admin(
-            actor=SystemActor("createsuperuser"), username=username,
-            full_name=fields.get("full_name") or username, email=fields.get("email"),
-            password=password or "",
-        )
 
 
 class Account(AbstractBaseUser, BaseModel):  # type: ignore[django-manager-missing]
@@ -274,14 +232,16 @@ class Client(AbstractApplication):
     def allowed_scope_list(self) -> list[str]:
         return self.allowed_scopes.split()
 
+    # ID tokens are signed with the current key of identity.SigningKey (rotated by
+    # `govhub oidc_keys rotate`), not with a key fixed in settings. The provider's validator
+    # (govhub.identity.sso.oidc) hands it to the client before django-oauth-toolkit signs or
+    # checks a token with ``jwk_key``: a model does not fetch or create keys itself.
+    signing_jwk: Any = None
+
     @property
     def jwk_key(self) -> Any:
-        # ID tokens are signed with the current key of identity.SigningKey (rotated by
-        # `govhub oidc_keys rotate`), not with a key fixed in settings.
-        if self.algorithm == self.RS256_ALGORITHM:
-            from govhub.identity.sso.signing_keys import current_signing_jwk
-
-            return current_signing_jwk()
+        if self.algorithm == self.RS256_ALGORITHM and self.signing_jwk is not None:
+            return self.signing_jwk
         return super().jwk_key
 
 

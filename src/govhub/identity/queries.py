@@ -1,7 +1,10 @@
-"""Reads for views, the admin, the API and other contexts — always scoped to the actor."""
+"""Reads for views, the admin, the API and other contexts — scoped to the actor, except the
+few public facts about the organisation other contexts show to anyone (the province's
+figures on the home page) and the person's own sign-in session."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -10,6 +13,7 @@ from govhub.identity.models import (
     Account,
     AccountKind,
     Agency,
+    AgencyKind,
     Client,
     Role,
     RoleAssignment,
@@ -17,6 +21,7 @@ from govhub.identity.models import (
 )
 from govhub.identity.people import roles
 from govhub.identity.people.access import access_for
+from govhub.identity.people.personal_id import digest
 from govhub.kernel import queries as kernel_queries
 from govhub.kernel.models import AuditEntry
 
@@ -68,8 +73,6 @@ def audit_entries(actor: Any) -> QuerySet[AuditEntry]:
 
 
 def find_account_by_personal_id(number: str) -> Account | None:
-    from govhub.identity.people.personal_id import digest
-
     return Account.objects.filter(personal_id_digest=digest(number)).first()
 
 
@@ -84,3 +87,58 @@ def sign_in_sessions(actor: Any) -> QuerySet[SignInSession]:
     """Sign-in sessions of the accounts the actor may manage."""
     return SignInSession.objects.select_related("account").filter(
         account__in=accounts(actor, roles.MANAGE_ACCOUNT))
+
+
+def own_sign_in_session(account: Any, sid: str | None) -> SignInSession | None:
+    """The person's own sign-in session with this ``sid`` (their browser's), or None."""
+    if not sid:
+        return None
+    return SignInSession.objects.filter(sid=sid, account=account).first()
+
+
+# --- Public facts about the organisation (no actor: anyone may see them) ------------------
+
+
+@dataclass(frozen=True)
+class ProvinceOverview:
+    province: Agency | None
+    communes: int
+    wards: int
+    special_zones: int
+    departments: int
+
+
+def province_overview() -> ProvinceOverview:
+    """The province (the first top-level agency) and how many active units of each kind it
+    has: the home page's figures."""
+    province = Agency.objects.filter(kind=AgencyKind.PROVINCE, parent=None).order_by(
+        "created_at").first()
+    in_tree = (Agency.objects.filter(path__startswith=province.path) if province
+               else Agency.objects.none())
+    counts = {kind: in_tree.filter(kind=kind, is_active=True).count() for kind in AgencyKind}
+    return ProvinceOverview(
+        province=province,
+        communes=counts[AgencyKind.COMMUNE],
+        wards=counts[AgencyKind.WARD],
+        special_zones=counts[AgencyKind.SPECIAL_ZONE],
+        departments=counts[AgencyKind.DEPARTMENT],
+    )
+
+
+def is_official(account: Any) -> bool:
+    return bool(getattr(account, "kind", None) == AccountKind.OFFICIAL)
+
+
+def communes_of(agency: Agency) -> set[Any]:
+    """The ids of the communes (wards, special zones) the agency is, or is under."""
+    return set(Agency.objects.filter(
+        pk__in=[p for p in agency.path.split("/") if p],
+        kind__in=AgencyKind.local_government()).values_list("pk", flat=True))
+
+
+def agency_by_electronic_id_code(code: str) -> Agency | None:
+    return Agency.objects.filter(electronic_id_code=code).first()
+
+
+def agencies_by_admin_unit_codes(codes: list[str]) -> list[Agency]:
+    return list(Agency.objects.filter(admin_unit_code__in=codes))

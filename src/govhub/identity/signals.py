@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from govhub.identity.models import SignInSession
 from govhub.identity.sign_in.flow import ACR_ATTRIBUTE, AMR_ATTRIBUTE
+from govhub.identity.sso.assurance import ACR_LEVEL_1, SESSION_SID_KEY
 from govhub.identity.sso.services import sign_in
 
 
@@ -22,15 +23,15 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
         # login_flow.complete_sign_in says how; Django's own views (the admin's login)
         # only ever check a password.
         amr=getattr(request, AMR_ATTRIBUTE, ["pwd"]),
-        acr=getattr(request, ACR_ATTRIBUTE, sign_in.ACR_LEVEL_1),
+        acr=getattr(request, ACR_ATTRIBUTE, ACR_LEVEL_1),
     )
-    request.session[sign_in.SESSION_SID_KEY] = session.sid
+    request.session[SESSION_SID_KEY] = session.sid
 
 
 def on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is None or user is None or not hasattr(request, "session"):
         return
-    sid = request.session.get(sign_in.SESSION_SID_KEY)
+    sid = request.session.get(SESSION_SID_KEY)
     session = SignInSession.objects.filter(sid=sid).first() if sid else None
     if session is not None:
         sign_in.end_sign_in(actor=user, sign_in_session=session)

@@ -62,16 +62,6 @@ def changes(form: ModelForm, allowed: frozenset[str]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data if name in allowed}
 
 
-def run_service(request: HttpRequest, call: Any) -> Any:
-    """Call a service from an admin action; its refusal becomes a message, not a 500."""
-    try:
-        return call()
-    except (ValidationError, PermissionDenied) as exc:
-        text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        messages.error(request, text)
-        return None
-
-
 @admin.register(Member, site=site)
 class MemberAdmin(IntegrationAdmin):
     list_display = ["code", "name", "agency", "is_central"]

@@ -25,6 +25,7 @@ from govhub.identity.people.access import access_for
 from govhub.integration import queries
 from govhub.integration import services as integration
 from govhub.integration.admin_forms import AgreementRequestForm, RefusalForm
+from govhub.integration.admin_messages import run_service
 from govhub.integration.models import Agreement, AgreementStatus
 
 OPERATE = roles.OPERATE_INTEGRATION
@@ -100,8 +101,6 @@ class AgreementAdmin(ScopedModelAdmin):
 
     def _each(self, request: HttpRequest, queryset: QuerySet[Agreement], call: Any,
               done: str) -> None:
-        from govhub.integration.admin import run_service
-
         count = sum(run_service(request, lambda a=a: call(actor=request.user, agreement=a))
                     is not None for a in queryset)
         if count:

@@ -20,6 +20,7 @@ from govhub.identity.people import roles
 from govhub.integration import queries
 from govhub.integration import services as integration
 from govhub.integration.admin_forms import ApiKeyForm, CertificateForm
+from govhub.integration.admin_messages import run_service
 from govhub.integration.models import ApiKey, Certificate, OAuthBinding, Quota
 
 OPERATE = roles.OPERATE_INTEGRATION
@@ -79,8 +80,6 @@ class ApiKeyAdmin(ConsumerAdmin):
 
     @admin.action(description=_("Rotate: issue a new key, revoke the old one"))
     def rotate_keys(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        from govhub.integration.admin import run_service
-
         for key in queryset:
             result = run_service(request, lambda key=key: integration.rotate_api_key(
                 actor=request.user, key=key))

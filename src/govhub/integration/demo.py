@@ -16,13 +16,12 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from govhub.identity.models import Agency
 from govhub.integration import services
 from govhub.integration.models import (
     Agreement,
@@ -35,6 +34,9 @@ from govhub.integration.models import (
     System,
 )
 from govhub.kernel.actors import SystemActor
+
+if TYPE_CHECKING:
+    from govhub.identity.models import Agency
 
 DEMO = SystemActor("govhub demo (hub)")
 GATEWAY_CODE = "gw-camau-1"

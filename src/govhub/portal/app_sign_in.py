@@ -30,7 +30,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from govhub.identity.sign_in.flow import safe_next
-from govhub.identity.sso.services.sign_in import ACR_LEVEL_2
+from govhub.identity.sso.assurance import ACR_LEVEL_2
 
 PENDING_KEY = "govhub_app_pending_sign_in"
 SIGNED_IN_KEY = "govhub_app_sign_in"

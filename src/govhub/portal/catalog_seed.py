@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govhub.identity.models import Agency
+from govhub.identity import queries as identity_queries
 from govhub.kernel.actors import SystemActor
 from govhub.portal import services
 from govhub.portal.models import Audience, Category, Kind, LoginLevel, MiniApp, Status
@@ -163,9 +163,9 @@ def seed_catalog() -> list[MiniApp]:
         fields.setdefault("support_contact", SUPPORT.get(entry["code"], ""))
         owner_code = fields.pop("owner", None)
         commune_codes = fields.pop("communes", [])
-        fields["owner"] = Agency.objects.filter(electronic_id_code=owner_code).first() \
+        fields["owner"] = identity_queries.agency_by_electronic_id_code(owner_code) \
             if owner_code else None
-        communes = list(Agency.objects.filter(admin_unit_code__in=commune_codes))
+        communes = identity_queries.agencies_by_admin_unit_codes(commune_codes)
         if commune_codes and not communes:
             continue  # the commune is not in this database (a province not yet imported)
         result.append(services.create_mini_app(actor=SEED, communes=communes,

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from govhub.identity.models import Agency, AgencyKind
+from govhub.identity.kinds import AgencyKind
 from govhub.kernel.models import BaseModel
 
 
@@ -69,7 +69,7 @@ class MiniApp(BaseModel):
                                   help_text=_("Space-separated; used when the audience is "
                                               "holders of specific roles."))
     communes = models.ManyToManyField(
-        Agency, verbose_name=_("communes where it applies"), blank=True,
+        "identity.Agency", verbose_name=_("communes where it applies"), blank=True,
         related_name="+", limit_choices_to={"kind__in": AgencyKind.local_government()},
         help_text=_("Empty: the whole province."))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -82,8 +82,8 @@ class MiniApp(BaseModel):
                                                    default=LoginLevel.NONE)
     scopes = models.CharField(_("data it receives"), max_length=300, blank=True,
                               help_text=_("OpenID Connect scopes, space-separated."))
-    owner = models.ForeignKey(Agency, verbose_name=_("owning unit"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey("identity.Agency", verbose_name=_("owning unit"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
     support_contact = models.CharField(_("support contact"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.ACTIVE)
@@ -213,8 +213,8 @@ class AdoptionDaily(models.Model):
     id, no device id: small counts identify people, so only aggregates are published."""
 
     id = models.BigAutoField(primary_key=True)
-    commune = models.ForeignKey(Agency, verbose_name=_("commune"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("identity.Agency", verbose_name=_("commune"), null=True,
+                                blank=True, on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"))
     installs = models.PositiveIntegerField(_("installs"), default=0)
     standalone_launches = models.PositiveIntegerField(_("launches from the home screen"),

@@ -11,35 +11,10 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
-from govhub.identity.models import AccountKind, Agency, AgencyKind
+from govhub.identity import queries as identity_queries
 from govhub.identity.people import roles
 from govhub.identity.people.access import access_for
 from govhub.portal.models import AdoptionDaily, Audience, Category, MiniApp, Rating, Status
-
-
-@dataclass(frozen=True)
-class ProvinceOverview:
-    province: Agency | None
-    communes: int
-    wards: int
-    special_zones: int
-    departments: int
-
-
-def province_overview() -> ProvinceOverview:
-    province = Agency.objects.filter(kind=AgencyKind.PROVINCE, parent=None).order_by(
-        "created_at").first()
-    in_tree = (Agency.objects.filter(path__startswith=province.path) if province
-               else Agency.objects.none())
-    counts = {kind: in_tree.filter(kind=kind, is_active=True).count() for kind in AgencyKind}
-    return ProvinceOverview(
-        province=province,
-        communes=counts[AgencyKind.COMMUNE],
-        wards=counts[AgencyKind.WARD],
-        special_zones=counts[AgencyKind.SPECIAL_ZONE],
-        departments=counts[AgencyKind.DEPARTMENT],
-    )
-
 
 # --- The catalog of mini-apps -------------------------------------------------------------
 
@@ -57,15 +32,13 @@ class Viewer:
 def viewer_for(actor: Any) -> Viewer:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Viewer(False, False, frozenset(), frozenset())
-    is_official = actor.kind == AccountKind.OFFICIAL
+    is_official = identity_queries.is_official(actor)
     communes: set[Any] = set()
     if actor.commune_id:
         communes.add(actor.commune_id)
     if is_official and actor.agency_id:
         # An official of a commune (or of a unit under it) sees that commune's entries.
-        communes.update(Agency.objects.filter(
-            pk__in=[p for p in actor.agency.path.split("/") if p],
-            kind__in=AgencyKind.local_government()).values_list("pk", flat=True))
+        communes.update(identity_queries.communes_of(actor.agency))
     return Viewer(True, is_official, frozenset(access_for(actor).role_codes()),
                   frozenset(communes))
 

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govhub.identity.models import Agency
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import assign_fields, require_permission
 from govhub.kernel.audit import record_audit, snapshot
@@ -32,6 +31,9 @@ from govhub.portal.models import (
     Rating,
     Topic,
 )
+
+if TYPE_CHECKING:
+    from govhub.identity.models import Agency
 
 MINI_APP_FIELDS = frozenset({
     "code", "name_vi", "name_en", "description_vi", "description_en", "category", "icon",

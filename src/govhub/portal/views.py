@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from govhub.identity import queries as identity_queries
 from govhub.portal import cards, queries, tasks
 from govhub.portal.forms import RatingForm, SearchForm
 from govhub.portal.models import Kind, LoginLevel, MiniApp
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     tasks.refresh_in_background(home_cards.due)
     context = {
         "cards": {} if text or category else home_cards.cards,
-        "overview": queries.province_overview(), "form": form, "text": text,
+        "overview": identity_queries.province_overview(), "form": form, "text": text,
         "category": category, "items": items, "categories": queries.categories_in(visible),
         "featured": [] if text or category else visible.filter(is_featured=True)[:6],
     }

@@ -14,8 +14,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govhub.identity.models import SignInSession
-from govhub.identity.sso.services.sign_in import SESSION_SID_KEY
+from govhub.identity import queries as identity_queries
+from govhub.identity.sso.assurance import SESSION_SID_KEY
 from govhub.portal import queries, services
 from govhub.portal.forms import NotificationForm, PushDeviceForm, RatingForm
 from govhub.portal.models import NotificationPreference
@@ -39,8 +39,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Notification settings saved."))
         return redirect("app-profile")
     # The sign-in of this browser: its assurance (acr) is what mini-apps receive.
-    sign_in = SignInSession.objects.filter(sid=request.session.get(SESSION_SID_KEY),
-                                           account=user).first()
+    sign_in = identity_queries.own_sign_in_session(user, request.session.get(SESSION_SID_KEY))
     rating = queries.own_rating(user, None)
     rating_form = RatingForm(initial={"stars": rating.stars, "comment": rating.comment}
                              if rating else None)

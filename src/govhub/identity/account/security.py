@@ -34,7 +34,7 @@ from govhub.identity.sign_in.second_step import (
     remember_new_codes,
     setup_context,
 )
-from govhub.identity.sso.services.sign_in import SESSION_SID_KEY
+from govhub.identity.sso.assurance import SESSION_SID_KEY
 
 
 def _account(request: HttpRequest) -> Account:

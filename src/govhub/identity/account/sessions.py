@@ -14,9 +14,10 @@ from django.utils.translation import gettext, ngettext
 from django.views import View
 
 from govhub.identity.models import Account, Consent, SignInSession
-from govhub.identity.sso.oidc import SCOPES
+from govhub.identity.sso.assurance import SESSION_SID_KEY
+from govhub.identity.sso.scopes import SCOPES
 from govhub.identity.sso.services.consents import revoke_consent
-from govhub.identity.sso.services.sign_in import SESSION_SID_KEY, sign_out_everywhere
+from govhub.identity.sso.services.sign_in import sign_out_everywhere
 
 
 class SessionsView(LoginRequiredMixin, View):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from govhub.identity.people.access import may_use_admin
+from govhub.identity.people.services import accounts
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -30,10 +31,8 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
     """The admin's "change my password", saved through the service so it is audited."""
 
     def save(self, commit: bool = True) -> Any:
-        from govhub.identity.people.services.accounts import set_account_password
-
-        set_account_password(actor=self.user, account=self.user,
-                             password=self.cleaned_data["new_password1"])
+        accounts.set_account_password(actor=self.user, account=self.user,
+                                      password=self.cleaned_data["new_password1"])
         self.user.refresh_from_db()  # the view keeps the session valid with the new hash
         return self.user
 

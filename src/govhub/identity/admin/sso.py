@@ -85,7 +85,8 @@ class ClientAdmin(ScopedModelAdmin):
 
 class ClientSessionInline(ReadOnlyInline):
     """The apps that received tokens in the session, and whether each was told when it
-    ended (Back-Channel Logout 1.0 §2.5; tasks.deliver_logout_token records each try)."""
+    ended (Back-Channel Logout 1.0 §2.5; logout_deliveries.deliver_logout_token records
+    each try)."""
 
     model = ClientSession
     fk_name = "sign_in_session"

@@ -34,7 +34,7 @@ from joserfc.errors import JoseError
 
 from govhub.identity.federation.services.vneid_accounts import FederatedIdentity
 from govhub.identity.people import personal_id
-from govhub.identity.sso.services.sign_in import ACR_LEVEL_1, ACR_LEVEL_2
+from govhub.identity.sso.assurance import ACR_LEVEL_1, ACR_LEVEL_2
 
 log = logging.getLogger(__name__)
 

@@ -35,13 +35,10 @@ from govhub.identity.phone.services.citizens import (
     confirm_phone,
     register_citizen_by_phone,
 )
-from govhub.identity.sign_in.flow import (
-    allow_forms_to_reach,
-    client_of_authorization,
-    complete_sign_in,
-)
+from govhub.identity.sign_in.flow import complete_sign_in
 from govhub.identity.sign_in.lockout import client_ip_address
-from govhub.identity.sso.services.sign_in import ACR_LEVEL_1
+from govhub.identity.sso.assurance import ACR_LEVEL_1
+from govhub.identity.sso.form_action import allow_forms_to_reach, client_of_authorization
 
 # Session keys: the number a code was sent to, and the proof that the person holds it.
 PENDING_KEY = "govhub_phone_pending"

@@ -4,8 +4,6 @@ Django's login then fires, and the sign-in session records ``amr`` and ``acr``."
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, quote, urlsplit
-
 from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,21 +11,20 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from govhub.identity.models import Account, Client, SignInSession
+from govhub.identity.models import Account, SignInSession
 from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.sign_in import pending as pending_sign_in
-from govhub.identity.sso.services.sign_in import (
+from govhub.identity.sso.assurance import (
     ACR_LEVEL_1,
     ACR_LEVEL_2,
+    REQUIRED_ACR_SESSION_KEY,
     SESSION_SID_KEY,
-    end_sign_in,
 )
+from govhub.identity.sso.services.sign_in import end_sign_in
 
 # Set on the request for govhub.identity.signals.on_logged_in to read.
 AMR_ATTRIBUTE = "govhub_amr"
 ACR_ATTRIBUTE = "govhub_acr"
-# An app asked for a level-2 sign-in (acr_values; views.AuthorizeView sets it).
-REQUIRED_ACR_SESSION_KEY = "govhub_required_acr"
 BACKEND = "govhub.identity.sign_in.backends.AccountBackend"
 
 
@@ -76,50 +73,3 @@ def _end_replaced_session(previous_sid: str | None, account: Account) -> None:
     previous = SignInSession.objects.filter(sid=previous_sid, ended_at__isnull=True).first()
     if previous is not None:
         end_sign_in(actor=account, sign_in_session=previous, keep_browser_session=True)
-
-
-def client_of_authorization(next_url: str | None) -> Client | None:
-    """The app an interrupted authorization request (``/o/authorize/?client_id=…``) is for,
-    when it is registered and the request names one of its registered redirect URIs."""
-    if not next_url:
-        return None
-    parts = urlsplit(next_url)
-    if parts.scheme or parts.netloc or parts.path != reverse("oauth2_provider:authorize"):
-        return None
-    query = parse_qs(parts.query)
-    client_id = query.get("client_id", [""])[0]
-    redirect_uri = query.get("redirect_uri", [""])[0]
-    client = Client.objects.filter(client_id=client_id).first() if client_id else None
-    if client is None or not redirect_uri or not client.redirect_uri_allowed(redirect_uri):
-        return None
-    return client
-
-
-def redirect_uri_sources(client: Client) -> list[str]:
-    """The client's registered redirect URIs as CSP source expressions (CSP Level 3 §2.3.1:
-    no query or fragment; ';' and ',' percent-encoded). A private-use scheme
-    (RFC 8252 §7.1, ``vn.gov.app:/cb``) has no host to name, so its scheme stands for it."""
-    sources = []
-    for uri in client.redirect_uris.split():
-        parts = urlsplit(uri)
-        if not parts.scheme:
-            continue
-        if not parts.netloc:
-            sources.append(f"{parts.scheme}:")
-            continue
-        path = quote(parts.path, safe="/%:@!$&'()*+=-._~")
-        sources.append(f"{parts.scheme}://{parts.netloc}{path}")
-    return sources
-
-
-def allow_forms_to_reach(response: HttpResponse, client: Client | None) -> HttpResponse:
-    """Extends this page's ``form-action`` to the client's registered redirect URIs, and to
-    nothing else. CSP Level 3 §6.3.2.3: ``form-action`` governs every redirect after a form
-    is posted, and a sign-in or consent form ends, through /o/authorize/, at the app's
-    redirect URI: with ``'self'`` alone Chromium stops the chain on govhub's page. Pages
-    that lead to no app keep the site-wide ``'self'`` (django-csp's per-response update)."""
-    if client is not None:
-        sources = redirect_uri_sources(client)
-        if sources:
-            response._csp_update = {"form-action": sources}  # type: ignore[attr-defined]
-    return response

@@ -27,13 +27,10 @@ from govhub.identity.second_factor import passkeys
 from govhub.identity.second_factor.forms import AppCodeForm, BackupCodeForm
 from govhub.identity.second_factor.services import factors
 from govhub.identity.sign_in import pending as pending_sign_in
-from govhub.identity.sign_in.flow import (
-    allow_forms_to_reach,
-    client_of_authorization,
-    complete_sign_in,
-)
+from govhub.identity.sign_in.flow import complete_sign_in
 from govhub.identity.sign_in.pending import PendingSignIn
-from govhub.identity.sso.services.sign_in import ACR_LEVEL_2
+from govhub.identity.sso.assurance import ACR_LEVEL_2
+from govhub.identity.sso.form_action import allow_forms_to_reach, client_of_authorization
 
 SETUP_SESSION_KEY = "govhub_totp_setup"
 NEW_CODES_SESSION_KEY = "govhub_new_backup_codes"

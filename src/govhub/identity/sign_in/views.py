@@ -7,12 +7,8 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
-from govhub.identity.phone import sms
-from govhub.identity.sign_in.flow import (
-    allow_forms_to_reach,
-    client_of_authorization,
-    complete_sign_in,
-)
+from govhub.identity.sign_in.flow import complete_sign_in
+from govhub.identity.sso.form_action import allow_forms_to_reach, client_of_authorization
 
 
 class SignInView(auth_views.LoginView):
@@ -23,11 +19,6 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         return complete_sign_in(self.request, form.get_user(), amr=["pwd"],
                                 next_url=self.get_redirect_url())
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # Offer the phone code only where an SMS gateway is configured (like VNeID's
-        # button), rather than a link that always ends in "could not send".
-        return {**super().get_context_data(**kwargs), "phone_sign_in": sms.is_configured()}
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         # The password form signs in and goes on to the app that asked (CSP form-action).

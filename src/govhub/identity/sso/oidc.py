@@ -1,48 +1,20 @@
 """govhub's OpenID Connect provider rules, plugged into django-oauth-toolkit (DOT):
-which scopes exist, which claims each scope releases, and what an ID token says about the
-sign-in (``sid``, ``acr``, ``amr``, ``auth_time``)."""
+which scopes exist and which claims each releases (:mod:`govhub.identity.sso.scopes`), what an
+ID token says about the sign-in (``sid``, ``acr``, ``amr``, ``auth_time``), and which key
+signs it (:mod:`govhub.identity.sso.signing_keys`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.identity.people.access import access_for
+from govhub.identity.sso import signing_keys
+from govhub.identity.sso.scopes import CLAIM_SCOPES, SCOPES
 from govhub.identity.sso.services import sign_in
-
-SCOPES = {
-    "openid": _("Sign you in with your govhub account"),
-    "profile": _("Your full name, username and identity assurance level"),
-    "email": _("Your e-mail address"),
-    "phone": _("Your phone number"),
-    "commune": _("The commune or ward where you live"),
-    "agency": _("Your agency, position and roles (officials)"),
-    # Not a claim scope: lets the app call govhub's API as you (govhub.identity.api_auth).
-    "api": _("Use govhub on your behalf, with your roles"),
-}
-
-# OIDC Core §5.4: each claim is released only with its scope. Only the claims govhub
-# actually releases are listed, so discovery advertises no more than that.
-CLAIM_SCOPES = {
-    "sub": "openid",
-    "name": "profile",
-    "preferred_username": "profile",
-    "updated_at": "profile",
-    "assurance_level": "profile",
-    "email": "email",
-    "email_verified": "email",
-    "phone_number": "phone",
-    "phone_number_verified": "phone",
-    "commune": "commune",
-    "agency": "agency",
-    "position": "agency",
-    "roles": "agency",
-}
-
 
 # Set by views.AuthorizeView when a recorded consent covers a prompt=none request.
 SILENT_CONSENT_META_KEY = "GOVHUB_SILENT_CONSENT"
@@ -128,6 +100,21 @@ class GovhubValidator(OAuth2Validator):
             claims.update(sid=session.sid, acr=session.acr, amr=session.amr,
                           auth_time=int(session.authenticated_at.timestamp()))
         return claims, expires
+
+    def finalize_id_token(self, id_token: dict[str, Any], token: Any, token_handler: Any,
+                          request: Any) -> str:
+        # DOT signs with request.client.jwk_key: the current key (the first ID token of an
+        # installation creates it).
+        request.client.signing_jwk = signing_keys.current_signing_jwk()
+        return str(super().finalize_id_token(id_token, token, token_handler, request))
+
+    def _get_client_by_audience(self, audience: Any) -> Any:
+        # An ID token coming back (id_token_hint at RP-initiated logout) is checked with the
+        # same key, through the client it was issued to.
+        client = super()._get_client_by_audience(audience)
+        if client is not None:
+            client.signing_jwk = signing_keys.current_signing_jwk()
+        return client
 
     def validate_silent_login(self, request: Any) -> bool:
         # OIDC Core §3.1.2.1 prompt=none needs a signed-in browser. DOT gives oauthlib no

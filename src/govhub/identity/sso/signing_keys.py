@@ -1,8 +1,11 @@
-"""Reads of the OpenID Connect signing keys (identity.SigningKey).
+"""The OpenID Connect signing keys (identity.SigningKey): their reads and their writes (create
+the first, rotate, retire) in one module, because the first read of a new installation
+creates its key (:func:`current_signing_jwk`). Writes are audited in one transaction like
+every service (conventions.md).
 
 Private keys are stored encrypted (Fernet) under a key derived from GOVHUB_PII_KEY, so a
 database dump alone cannot forge ID tokens. The JWKS publishes the current key and every
-older key still inside its ``published_until`` window (see services.keys.rotate_signing_key).
+older key still inside its ``published_until`` window (see :func:`rotate_signing_key`).
 """
 
 from __future__ import annotations
@@ -11,16 +14,26 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from jwcrypto import jwk
+from oauth2_provider.settings import oauth2_settings
 
 from govhub.identity.models import SigningKey
+from govhub.identity.people import roles
+from govhub.identity.people.services.rules import require_platform_wide
+from govhub.kernel.actors import SystemActor
+from govhub.kernel.audit import record_audit
+from govhub.kernel.models import AuditAction
+
+RSA_BITS = 2048
 
 
 def _fernet() -> Fernet:
@@ -46,9 +59,6 @@ def current_signing_key() -> SigningKey | None:
 def current_signing_jwk() -> jwk.JWK:
     key = current_signing_key()
     if key is None:
-        from govhub.identity.sso.services.keys import create_signing_key
-        from govhub.kernel.actors import SystemActor
-
         key = create_signing_key(actor=SystemActor("first ID token"))
     return _jwk_for(key.kid, key.private_key_ciphertext)
 
@@ -67,3 +77,58 @@ def public_jwks() -> dict[str, Any]:
         public = json.loads(_jwk_for(key.kid, key.private_key_ciphertext).export_public())
         keys.append({"alg": "RS256", "use": "sig", "kid": key.kid, **public})
     return {"keys": keys}
+
+
+# --- Writes ------------------------------------------------------------------------------
+
+def _new_key() -> SigningKey:
+    key = jwk.JWK.generate(kty="RSA", size=RSA_BITS)
+    return SigningKey.objects.create(
+        kid=key.thumbprint(),
+        private_key_ciphertext=encrypt_private_key(key.export_to_pem(private_key=True,
+                                                                     password=None)),
+    )
+
+
+@transaction.atomic
+def create_signing_key(*, actor: Any) -> SigningKey:
+    """The first key of an installation (or none if one appeared meanwhile)."""
+    existing = SigningKey.objects.select_for_update().filter(deactivated_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    key = _new_key()
+    record_audit(actor=actor, action=AuditAction.CREATE, target=key, after={"kid": key.kid})
+    return key
+
+
+@transaction.atomic
+def rotate_signing_key(*, actor: Any) -> SigningKey:
+    """A new key signs from now on; the old one stays in the JWKS until every ID token it
+    signed has expired (ID_TOKEN_EXPIRE_SECONDS), so relying parties never meet a token
+    whose key they cannot find."""
+    require_platform_wide(actor, roles.MANAGE_ACCOUNT)
+    now = timezone.now()
+    keep_until = now + timedelta(seconds=oauth2_settings.ID_TOKEN_EXPIRE_SECONDS)
+    retiring = list(SigningKey.objects.select_for_update().filter(deactivated_at__isnull=True))
+    for old in retiring:
+        old.deactivated_at, old.published_until = now, keep_until
+        old.save(update_fields=["deactivated_at", "published_until", "updated_at"])
+    key = _new_key()
+    record_audit(actor=actor, action=AuditAction.CREATE, target=key,
+                 before={"active": [k.kid for k in retiring]}, after={"active": key.kid})
+    return key
+
+
+@transaction.atomic
+def retire_signing_keys(*, actor: Any) -> list[str]:
+    """Destroy the private part of keys no longer published (nothing can be signed or
+    verified with them any more). Returns their key ids."""
+    require_platform_wide(actor, roles.MANAGE_ACCOUNT)
+    expired = SigningKey.objects.filter(deactivated_at__isnull=False,
+                                        published_until__lte=timezone.now())
+    kids = list(expired.values_list("kid", flat=True))
+    for kid in kids:
+        record_audit(actor=actor, action=AuditAction.DELETE, target_type="identity.signingkey",
+                     target_label=kid, before={"kid": kid})
+    expired.delete()
+    return kids

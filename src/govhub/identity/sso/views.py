@@ -23,18 +23,16 @@ from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
 from govhub.identity.models import Client, SignInSession
-from govhub.identity.sign_in.flow import (
+from govhub.identity.sso.assurance import (
+    ACR_LEVEL_2,
+    ACR_VALUES,
     REQUIRED_ACR_SESSION_KEY,
-    allow_forms_to_reach,
+    SESSION_SID_KEY,
 )
-from govhub.identity.sso.oidc import (
-    CLAIM_SCOPES,
-    SCOPES,
-    SILENT_CONSENT_META_KEY,
-    SILENT_LOGIN_META_KEY,
-)
+from govhub.identity.sso.form_action import allow_forms_to_reach
+from govhub.identity.sso.oidc import SILENT_CONSENT_META_KEY, SILENT_LOGIN_META_KEY
+from govhub.identity.sso.scopes import CLAIM_SCOPES, SCOPES
 from govhub.identity.sso.services import consents
-from govhub.identity.sso.services.sign_in import ACR_LEVEL_2, ACR_VALUES, SESSION_SID_KEY
 from govhub.identity.sso.signing_keys import current_signing_jwk, public_jwks
 
 

@@ -17,8 +17,8 @@ from django.test import Client
 from govhub.identity.models import Account, AccountKind, SignInSession
 from govhub.identity.people.services import accounts
 from govhub.identity.phone import codes as phone_codes
+from govhub.identity.sso.assurance import ACR_LEVEL_1
 from govhub.identity.sso.oidc import account_claims
-from govhub.identity.sso.services.sign_in import ACR_LEVEL_1
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 from govhub_sandbox.serving import RunningApp, start_in_thread

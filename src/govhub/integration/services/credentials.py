@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govhub.identity.sso.services import clients
 from govhub.integration.models import ApiKey, Certificate, OAuthBinding, System
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
@@ -104,18 +105,11 @@ def bind_oauth_client(*, actor: Any, system: System, client: Any) -> OAuthBindin
 def create_oauth_client(*, actor: Any, system: System, name: str) -> tuple[OAuthBinding, str]:
     """Register a new client-credentials client in the system's agency (identity's service:
     needs ``identity.manage_agency`` there too) and bind it. Returns the secret, shown once."""
-    from govhub.identity.models import Client
-    from govhub.identity.sso.services.clients import register_client
-
     agency = system.scope_agency
     require_operator(actor, agency)
     if agency is None:
         raise ValidationError(_("A client needs an owning agency; this system has none."))
-    client, secret = register_client(
-        actor=actor, agency=agency, name=name, client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        skip_authorization=True)
-    assert secret is not None
+    client, secret = clients.register_system_client(actor=actor, agency=agency, name=name)
     return bind_oauth_client(actor=actor, system=system, client=client), secret
 
 

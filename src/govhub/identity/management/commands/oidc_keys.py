@@ -6,9 +6,7 @@ from django.utils import timezone
 from govhub.identity.models import Account
 from govhub.identity.people import roles
 from govhub.identity.people.access import access_for
-from govhub.identity.sso.services import keys
-from govhub.identity.sso.services.keys import retire_signing_keys
-from govhub.identity.sso.signing_keys import published_keys
+from govhub.identity.sso import signing_keys
 
 
 class Command(BaseCommand):
@@ -27,11 +25,11 @@ class Command(BaseCommand):
             return
         actor = self._administrator(username)
         if action == "rotate":
-            key = keys.rotate_signing_key(actor=actor)
+            key = signing_keys.rotate_signing_key(actor=actor)
             self.stdout.write(f"New signing key {key.kid}; previous keys stay published until "
                               "the ID tokens they signed expire.")
         else:
-            retired = retire_signing_keys(actor=actor)
+            retired = signing_keys.retire_signing_keys(actor=actor)
             self.stdout.write(f"Retired {len(retired)} key(s): {', '.join(retired) or '-'}")
 
     def _administrator(self, username: str | None) -> Account:
@@ -42,7 +40,7 @@ class Command(BaseCommand):
 
     def _list(self) -> None:
         now = timezone.now()
-        for key in published_keys():
+        for key in signing_keys.published_keys():
             state = "signing" if key.deactivated_at is None else (
                 f"published until {timezone.localtime(key.published_until):%H:%M %d/%m/%Y}"
                 if key.published_until and key.published_until > now else "expired")

@@ -103,6 +103,8 @@ def import_province(*, actor: Any, province_code: int) -> tuple[Agency, int, int
     """Create or update the province and all its communes from the official list, matched
     on administrative-unit code, so a second run changes nothing.
     Returns the province and the number of agencies created and updated."""
+    # Here rather than at the top: the official list takes about 0.3 s to load, and only an
+    # import needs it (every web process loads this module through the admin).
     from govhub.identity.organisation import provinces
 
     created = updated = 0

@@ -13,6 +13,7 @@ from oauth2_provider.generators import generate_client_secret
 from govhub.identity.models import Agency, Client
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import assign_fields, require_permission
+from govhub.identity.sso.scopes import SCOPES
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction
@@ -28,8 +29,6 @@ CLIENT_FIELDS = frozenset({"name", "client_type", "authorization_grant_type", "r
 
 
 def _check_client_rules(client: Client) -> None:
-    from govhub.identity.sso.oidc import SCOPES
-
     unknown = [scope for scope in client.allowed_scope_list if scope not in SCOPES]
     if unknown:
         raise ValidationError({"allowed_scopes": _("Unknown scopes: %(scopes)s.")
@@ -59,6 +58,16 @@ def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Clien
     record_audit(actor=actor, action=AuditAction.CREATE, target=client,
                  after=snapshot(client, exclude=["client_secret"]), agency_id=agency.pk)
     publish_on_commit("identity.client_registered", client_id=client.client_id)
+    return client, secret
+
+
+def register_system_client(*, actor: Any, agency: Agency, name: str) -> tuple[Client, str]:
+    """A system's client (client credentials, confidential, no consent screen): what the
+    integration hub binds to a system. Returns the client and its secret, shown once."""
+    client, secret = register_client(
+        actor=actor, agency=agency, name=name, client_type=Client.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS, skip_authorization=True)
+    assert secret is not None  # a confidential client always gets one
     return client, secret
 
 

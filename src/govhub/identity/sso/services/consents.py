@@ -9,6 +9,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
 from govhub.identity.models import Account, Client, ClientSession, Consent
+from govhub.identity.sso.services.logout_deliveries import deliver_logout_token
 from govhub.kernel.audit import record_audit
 from govhub.kernel.models import AuditAction
 
@@ -39,8 +40,6 @@ def record_consent(*, actor: Account, client: Client, scopes: list[str]) -> Cons
 def _tell_the_app(account: Account, client: Client) -> None:
     """The app's open sessions for this person get a back-channel logout token (in this
     transaction), so it stops showing their data, not only stops refreshing it."""
-    from govhub.identity.sso.tasks import deliver_logout_token
-
     if not client.backchannel_logout_uri:
         return
     links = ClientSession.objects.filter(client=client, sign_in_session__account=account,

@@ -11,25 +11,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import Grant, RefreshToken
 
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
+from govhub.identity.sso.assurance import ACR_LEVEL_1
+from govhub.identity.sso.services.logout_deliveries import deliver_logout_token
 from govhub.kernel import context
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.audit import record_audit
 from govhub.kernel.events import publish_on_commit
 from govhub.kernel.models import AuditAction
-
-# Assurance of a sign-in (the ID token's `acr`). Level 1: one factor (password, or a
-# one-time code to a phone); level 2: two factors, or VNeID at its level 2 — the same
-# ladder as Decree 69/2024/NĐ-CP's levels for e-identification accounts.
-ACR_LEVEL_1 = "urn:govhub:loa:1"
-ACR_LEVEL_2 = "urn:govhub:loa:2"
-ACR_VALUES = (ACR_LEVEL_1, ACR_LEVEL_2)
-# Where a browser session keeps its sign-in session id.
-SESSION_SID_KEY = "govhub_sid"
 
 
 @transaction.atomic
@@ -74,8 +66,6 @@ def _end_app_sessions(session: SignInSession) -> None:
     """Every app of the session loses its tokens and is told (Back-Channel Logout 1.0).
     The delivery tasks are written in this same transaction (django-tasks' database
     backend), so a crash right after the commit cannot lose a logout."""
-    from govhub.identity.sso.tasks import deliver_logout_token
-
     links = list(session.client_sessions.select_related("client"))
     # §2.4: the logout token names the session (sid), not a code, so an app that got
     # several codes in this session is told once: one delivery per app, on one of its links.
@@ -123,20 +113,6 @@ def revoke_tokens_of_replayed_code(*, client: Client, authorization_code: str) -
                  after={"tokens_revoked": "authorization code replayed"},
                  agency_id=account.agency_id or account.commune_id)
     return True
-
-
-def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
-    """The outcome of one back-channel logout attempt, kept for the administrators on every
-    link of that app in that session (one delivery stands for them all)."""
-    now = timezone.now()
-    changes: dict[str, Any] = {"logout_attempts": F("logout_attempts") + 1,
-                               "logout_last_error": problem or "", "updated_at": now}
-    if problem is None:
-        changes["logout_delivered_at"] = now
-    ClientSession.objects.filter(sign_in_session_id=client_session.sign_in_session_id,
-                                 client_id=client_session.client_id).update(**changes)
-    client_session.refresh_from_db(fields=["logout_attempts", "logout_last_error",
-                                           "logout_delivered_at", "updated_at"])
 
 
 def sign_out_everywhere(*, actor: Account) -> int:

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from govhub.identity import queries as identity_queries
 from govhub.identity.demo import AGENCIES
-from govhub.identity.models import Agency
 from govhub.integration import demo
 
 
@@ -22,8 +22,11 @@ class Command(BaseCommand):
                                 help=f"the sandbox {name} provider (default {url})")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        agencies = {key: Agency.objects.get(electronic_id_code=code)
-                    for key, _parent, _kind, _name, _short, code in AGENCIES}
+        found = {key: identity_queries.agency_by_electronic_id_code(code)
+                 for key, _parent, _kind, _name, _short, code in AGENCIES}
+        agencies = {key: agency for key, agency in found.items() if agency is not None}
+        if len(agencies) < len(found):
+            raise CommandError("The demo agencies are missing: run seed_demo first.")
         hub = demo.seed(agencies, gateway_admin_url=options["gateway_admin_url"],
                         upstream_urls={name: options[f"{name}_url"]
                                        for name in demo.UPSTREAM_URLS})
