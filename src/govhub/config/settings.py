@@ -172,6 +172,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    # RFC 9207 / RFC 9700 §4.4: every authorization response names the issuer (mix-up
+    # defence); govhub.identity.views.AuthorizeView adds it to error responses too.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     # RFC 9700 §4.14.2: refresh tokens rotate, and a replayed one revokes its whole family.
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,

@@ -19,6 +19,9 @@ urlpatterns = [
     # OpenID Connect Discovery 1.0 §4: the issuer is the site root.
     path(".well-known/openid-configuration", sso_views.DiscoveryView.as_view(),
          name="openid-configuration"),
+    # RFC 8414 §3: the same document at the OAuth 2 well-known URI (issuer without a path).
+    path(".well-known/oauth-authorization-server", identity_views.DiscoveryView.as_view(),
+         name="oauth-authorization-server"),
     path("problems/<slug:slug>", problem_type, name="problem-type"),
     path("health", portal_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),

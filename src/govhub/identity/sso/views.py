@@ -19,6 +19,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import AccessToken
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from oauth2_provider.views.oidc import ConnectDiscoveryInfoView
 
@@ -34,6 +35,10 @@ from govhub.identity.sso.oidc import SILENT_CONSENT_META_KEY, SILENT_LOGIN_META_
 from govhub.identity.sso.scopes import CLAIM_SCOPES, SCOPES
 from govhub.identity.sso.services import consents
 from govhub.identity.sso.signing_keys import current_signing_jwk, public_jwks
+
+# How clients authenticate at the token, revocation and introspection endpoints (RFC 6749
+# §2.3.1; DOT's validator reads HTTP Basic or the request body).
+TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 
 
 class AuthorizeView(AuthorizationView):
@@ -168,15 +173,38 @@ class AuthorizeView(AuthorizationView):
             return True
         return (timezone.now() - session.authenticated_at).total_seconds() > max_age
 
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        """RFC 9207 §2: every authorization response names the issuer, "including error
+        responses" — DOT adds it to codes only. Every redirect of this view goes to the
+        client's (validated) redirect URI."""
+        return super().redirect(with_issuer(redirect_to, self.request), application)
+
     def create_authorization_response(self, request: HttpRequest, scopes: Any,
                                       credentials: dict[str, Any], allow: bool) -> Any:
         credentials = {**credentials, "govhub_sid": request.session.get(SESSION_SID_KEY)}
         return super().create_authorization_response(request, scopes, credentials, allow)
 
 
+def with_issuer(uri: str, request: HttpRequest) -> str:
+    """``uri`` with the ``iss`` parameter (RFC 9207) beside the response's other parameters:
+    in the fragment when the response is there (response_mode=fragment), else the query."""
+    issuer = oauth2_settings.oauth2_authorization_server_issuer(request)
+    parts = urllib.parse.urlsplit(uri)
+    in_fragment = bool(parts.fragment)
+    carried = urllib.parse.parse_qsl(parts.fragment if in_fragment else parts.query,
+                                     keep_blank_values=True)
+    carried = [(name, value) for name, value in carried if name != "iss"] + [("iss", issuer)]
+    if in_fragment:
+        return urllib.parse.urlunsplit(parts._replace(fragment=urlencode(carried)))
+    return urllib.parse.urlunsplit(parts._replace(query=urlencode(carried)))
+
+
 class DiscoveryView(ConnectDiscoveryInfoView):
     """OpenID Connect Discovery 1.0 §3, with what DOT leaves out: revocation (RFC 7009) and
-    introspection (RFC 7662) endpoints, the acr values and every claim govhub releases."""
+    introspection (RFC 7662) endpoints and how clients authenticate there, the response
+    modes, the acr values and every claim govhub releases. Served at both well-known URIs:
+    an OpenID Provider's metadata is a superset of RFC 8414's, and one document keeps the
+    two from disagreeing (RFC 8414 §3.3: the same issuer)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
@@ -187,6 +215,17 @@ class DiscoveryView(ConnectDiscoveryInfoView):
             introspection_endpoint=self._get_endpoint_url(request, "introspect"),
             grant_types_supported=["authorization_code", "refresh_token",
                                    "client_credentials"],
+            # oauthlib answers in the query by default and in the fragment when asked;
+            # both carry iss (RFC 9207).
+            response_modes_supported=["query", "fragment"],
+            # RFC 7009 §2.1: a public client revokes its own token with its client_id alone.
+            revocation_endpoint_auth_methods_supported=[*TOKEN_AUTH_METHODS, "none"],
+            # IntrospectView answers confidential clients only (RFC 7662 §4).
+            introspection_endpoint_auth_methods_supported=list(TOKEN_AUTH_METHODS),
+            # RFC 8414 §2: where developers read how to use the provider (the API's pages
+            # say how its bearer tokens are obtained; clients are registered by an agency's
+            # administrators, not dynamically).
+            service_documentation=self._site_url(request, "/api/docs"),
             acr_values_supported=list(ACR_VALUES),
             claims_supported=sorted({"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
                                      "sid", "acr", "amr", *CLAIM_SCOPES}),
@@ -199,6 +238,11 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         discovery = JsonResponse(data)
         discovery["Access-Control-Allow-Origin"] = "*"
         return discovery
+
+    @staticmethod
+    def _site_url(request: HttpRequest, path: str) -> str:
+        issuer = oauth2_settings.oidc_issuer(request)
+        return f"{issuer.rstrip('/')}{path}"
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -235,14 +235,16 @@ def test_client_secrets_use_the_machine_secret_hasher_and_passwords_do_not(
 
 
 def test_prompt_none_without_a_session_is_login_required_at_the_client(
-    client: Browser, public_client: Client
+    client: Browser, public_client: Client, settings: Any
 ) -> None:
     response = authorize(client, client_id=public_client.client_id, response_type="code",
                          scope="openid", redirect_uri=REDIRECT, state="s", prompt="none",
                          code_challenge=s256("v" * 50), code_challenge_method="S256")
     assert response.status_code == 302
     query = urllib.parse.parse_qs(urllib.parse.urlparse(response["Location"]).query)
-    assert query == {"error": ["login_required"], "state": ["s"]}
+    # RFC 9207: the issuer is named in error responses too.
+    assert query == {"error": ["login_required"], "state": ["s"],
+                     "iss": [settings.OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"]]}
     assert response["Location"].startswith(REDIRECT)
 
 

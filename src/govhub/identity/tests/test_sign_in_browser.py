@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from conftest import PASSWORD
 from playwright.sync_api import Browser, Page, expect
 
 from govhub.identity.models import Client, Consent
+from govhub.identity.people import roles
 from govhub.identity.sso.services import clients
+from govhub.identity.tests.factor_fixtures import with_app
 from govhub.kernel.actors import SYSTEM
 from govhub_sandbox.miniapp.app import create_app as create_miniapp
 from govhub_sandbox.miniapp.config import Settings
@@ -141,4 +144,22 @@ def test_first_sign_in_with_consent_at_a_second_app_reaches_it(
     expect(fresh.page).to_have_url(f"{other.url}/")
     assert Consent.objects.filter(account=citizen, client=other.client,
                                   revoked_at__isnull=True).exists()
+    assert not form_action_violations(fresh), fresh.errors
+
+
+def test_first_sign_in_with_a_second_factor_reaches_the_app(
+        fresh: BrowserPage, start_app: Any, tree: Any, make_official: Any) -> None:
+    """The second-factor page's form, too, ends at the app (after /o/authorize/)."""
+    miniapp = start_app("Tra cứu thửa đất", first_party=True)
+    official = make_official(tree.commune_a, roles.AGENCY_ADMIN, username="quantri.csp")
+    secret = with_app(official)
+
+    sign_in_from_the_app(fresh, miniapp, "quantri.csp")
+    code = fresh.page.locator("form[action='/login/second-factor/code/'] input[name=code]")
+    expect(code).to_be_visible()
+    code.fill(pyotp.TOTP(secret).now())
+    fresh.page.click("form[action='/login/second-factor/code/'] button[type=submit]")
+
+    expect(fresh.page.locator("[data-person]")).to_have_text(official.full_name)
+    expect(fresh.page).to_have_url(f"{miniapp.url}/")
     assert not form_action_violations(fresh), fresh.errors
