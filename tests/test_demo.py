@@ -12,12 +12,16 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support.polling import eventually
+
+# The demo's real processes (web, worker, gateway, sandboxes) started as a user starts them.
+pytestmark = pytest.mark.e2e
 
 
 def _free_port() -> int:
@@ -34,16 +38,13 @@ def _fresh_env(data_dir: Path) -> dict[str, str]:
 
 
 def _wait_for(url: str, process: subprocess.Popen, timeout_seconds: float = 60) -> None:
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
+    def answers() -> bool:
         assert process.poll() is None, "govhub demo exited early"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not come up in {timeout_seconds}s")
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+
+    eventually(answers, ignoring=(OSError,), timeout_seconds=timeout_seconds,
+               interval_seconds=0.3, what=f"{url} answers 200")
 
 
 def _counts(database: Path) -> tuple[int, int, int]:
