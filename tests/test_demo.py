@@ -12,38 +12,16 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support.demo_process import free_port, fresh_env, wait_until_answers
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _fresh_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GOVHUB_", "DJANGO_"))}
-    env["GOVHUB_DATA_DIR"] = str(data_dir)
-    return env
-
-
-def _wait_for(url: str, process: subprocess.Popen, timeout_seconds: float = 60) -> None:
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "govhub demo exited early"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not come up in {timeout_seconds}s")
+# The demo's real processes (web, worker, gateway, sandboxes) started as a user starts them.
+pytestmark = pytest.mark.e2e
 
 
 def _counts(database: Path) -> tuple[int, int, int]:
@@ -68,16 +46,16 @@ def _sign_in(base: str, username: str, password: str) -> str:
 
 
 def test_demo_serves_signs_in_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "govhub", "demo", "--port", str(port)],
-        env=_fresh_env(tmp_path / "var"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=fresh_env(tmp_path / "var"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     output = ""
     try:
-        _wait_for(f"{base}/health", process)
+        wait_until_answers(f"{base}/health", process)
         with urllib.request.urlopen(f"{base}/") as response:  # noqa: S310
             home = response.read().decode()
         assert '<html lang="vi">' in home
@@ -101,14 +79,14 @@ def test_demo_serves_signs_in_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         socket.create_connection(("127.0.0.1", port), timeout=1)
 
     # The printed login works (the admin greets the signed-in official by name).
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "govhub", "demo", "--port", str(port)],
-        env=_fresh_env(tmp_path / "var"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=fresh_env(tmp_path / "var"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/health", process)
+        wait_until_answers(f"http://127.0.0.1:{port}/health", process)
         page = _sign_in(f"http://127.0.0.1:{port}", "quantri.anxuyen", password.group(1))
         assert "Lê Văn An" in page or "quantri.anxuyen" in page
     finally:
@@ -117,7 +95,7 @@ def test_demo_serves_signs_in_and_stops_on_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_second_seed_duplicates_nothing(tmp_path: Path) -> None:
-    env = _fresh_env(tmp_path / "var")
+    env = fresh_env(tmp_path / "var")
     command = [sys.executable, "-m", "govhub", "demo", "--seed-only"]
     first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
                            check=False)

@@ -20,7 +20,7 @@ urlpatterns = [
     path(".well-known/openid-configuration", sso_views.DiscoveryView.as_view(),
          name="openid-configuration"),
     # RFC 8414 §3: the same document at the OAuth 2 well-known URI (issuer without a path).
-    path(".well-known/oauth-authorization-server", identity_views.DiscoveryView.as_view(),
+    path(".well-known/oauth-authorization-server", sso_views.DiscoveryView.as_view(),
          name="oauth-authorization-server"),
     path("problems/<slug:slug>", problem_type, name="problem-type"),
     path("health", portal_views.health, name="health"),

@@ -41,7 +41,7 @@ from govhub_gateway.tests.policy_builders import (
     outcome,
     snapshot,
 )
-from govhub_gateway.tests.test_evidence_hash import exchange_fields, seeded
+from tests.support.evidence_values import exchange_fields, seeded
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ from govhub_gateway.tests.policy_builders import (
     parcels_service,
     snapshot,
 )
-from govhub_gateway.tests.test_soap_routing import envelope, soap_head
+from tests.support.soap_envelopes import envelope, soap_head
 
 
 def test_every_endpoint_is_compiled_in_order() -> None:

@@ -22,7 +22,7 @@ from govhub_gateway.tests.policy_builders import (
     parcels_service,
     snapshot,
 )
-from govhub_gateway.tests.test_soap_routing import envelope
+from tests.support.soap_envelopes import envelope
 
 
 async def _upstream(seen: list[dict[str, Any]]) -> tuple[web.AppRunner, int]:

@@ -26,16 +26,16 @@ from aiohttp import web
 
 from govhub_contracts.snapshot import ApiKey, Grant, Member, Service, Snapshot, System
 from govhub_gateway.config import ConfigError, load_config
-from govhub_gateway.control.admin_server import AdminHooks, start_admin_server
 from govhub_gateway.policy.credentials import Rejected
-from govhub_gateway.tests.test_snapshot_client import (
+from govhub_sandbox.serving import RunningApp, start_in_thread
+from tests.support.gateway_control_plane import (
     GATEWAY,
     TOKEN,
     FakeControlPlane,
     make_snapshot,
     run,
 )
-from govhub_sandbox.serving import RunningApp, start_in_thread
+from tests.support.polling import eventually
 
 # -- configuration ------------------------------------------------------------------------
 
@@ -285,16 +285,18 @@ class GatewayProcess:
                 yield json.loads(line)
 
     def _wait_listening(self) -> tuple[int, int]:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        def listening() -> tuple[int, int] | None:
             for entry in self.lines():
                 if entry.get("event") == "listening":
                     return int(entry["port"]), int(entry["admin_port"])
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError(f"gateway did not start:\n{self.log_path.read_text()}")
+            assert self.process.poll() is None, "the gateway exited"
+            return None
+
+        try:
+            return eventually(listening, timeout_seconds=30, what="the gateway listens")
+        except AssertionError:
+            self.stop()
+            raise AssertionError(f"gateway did not start:\n{self.log_path.read_text()}") from None
 
     def health(self) -> dict[str, Any]:
         response = requests.get(f"http://127.0.0.1:{self.admin_port}/healthz", timeout=5)
@@ -319,14 +321,7 @@ class GatewayProcess:
         return self.process.returncode
 
 
-def wait_for(condition: Any, what: str, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
+@pytest.mark.e2e
 @pytest.mark.skipif(not engine_available(), reason="server.py/policy.py not importable yet")
 def test_gateway_serves_ships_evidence_and_survives_a_control_plane_outage(
         tmp_path: Path) -> None:
@@ -338,23 +333,23 @@ def test_gateway_serves_ships_evidence_and_survives_a_control_plane_outage(
     try:
         gateway = GatewayProcess(tmp_path, control.url, 1)
         gateways.append(gateway)
-        wait_for(lambda: gateway.health()["http_status"] == 200, "the first snapshot")
+        eventually(lambda: gateway.health()["http_status"] == 200, what="the first snapshot")
 
         response = gateway.call("req-online-1")
         assert response.status_code == 200, response.text
         assert response.json()["so_giay_khai_sinh"] == "KS-2026-0042"
-        wait_for(lambda: any(r.request_id == "req-online-1" for r in plane.evidence.values()),
-                 "the evidence record at the control plane")
+        eventually(lambda: any(r.request_id == "req-online-1" for r in plane.evidence.values()),
+                   what="the evidence record at the control plane")
         (record,) = plane.evidence.values()
         assert (record.gateway, record.client, record.status) == (GATEWAY, CONSUMER, 200)
-        wait_for(lambda: any(h.snapshot_version == 1 for h in plane.heartbeats),
-                 "a heartbeat naming the snapshot served")
+        eventually(lambda: any(h.snapshot_version == 1 for h in plane.heartbeats),
+                   what="a heartbeat naming the snapshot served")
 
         # The push trigger: a new snapshot is served without waiting for the 60 s poll.
         plane.publish(gateway_snapshot(2, upstream.url))
         assert requests.post(f"http://127.0.0.1:{gateway.admin_port}/snapshot/refresh",
                              timeout=5).status_code == 202
-        wait_for(lambda: gateway.health()["snapshot_version"] == 2, "the pushed snapshot")
+        eventually(lambda: gateway.health()["snapshot_version"] == 2, what="the pushed snapshot")
         assert gateway.stop() == 0
 
         control.stop()  # the control plane goes down; the gateway restarts meanwhile
@@ -365,7 +360,7 @@ def test_gateway_serves_ships_evidence_and_survives_a_control_plane_outage(
                                       "gateway": GATEWAY, "spooled_evidence": 0}
         offline = restarted.call("req-offline-1")
         assert offline.status_code == 200, offline.text
-        wait_for(lambda: restarted.health()["spooled_evidence"] == 1, "the spooled record")
+        eventually(lambda: restarted.health()["spooled_evidence"] == 1, what="the spooled record")
         assert restarted.stop() == 0
         assert any("final evidence shipment failed" in entry["message"]
                    for entry in restarted.lines())
@@ -388,6 +383,7 @@ def test_gateway_serves_ships_evidence_and_survives_a_control_plane_outage(
 
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not engine_available(), reason="server.py/policy.py not importable yet")
 def test_sigterm_lets_an_exchange_in_flight_finish_and_keeps_its_evidence(
         tmp_path: Path) -> None:
@@ -399,8 +395,8 @@ def test_sigterm_lets_an_exchange_in_flight_finish_and_keeps_its_evidence(
     gateway: GatewayProcess | None = None
     try:
         gateway = GatewayProcess(tmp_path, control.url, 1)
-        wait_for(lambda: gateway is not None and gateway.health()["http_status"] == 200,
-                 "the first snapshot")
+        eventually(lambda: gateway is not None and gateway.health()["http_status"] == 200,
+                   what="the first snapshot")
         with ThreadPoolExecutor(max_workers=1) as pool:
             slow = pool.submit(gateway.call, "req-slow-1", "slow/1")
             assert SLOW_REQUEST_ARRIVED.wait(timeout=10), "the call never reached the upstream"

@@ -10,8 +10,8 @@ import pytest
 
 from govhub_gateway.evidence.shipper import EvidenceShipper, ShipError
 from govhub_gateway.evidence.spool import EvidenceSpool
-from govhub_gateway.tests.test_snapshot_client import GATEWAY, TOKEN, FakeControlPlane, run
-from govhub_gateway.tests.test_spool import exchange
+from tests.support.gateway_control_plane import GATEWAY, TOKEN, FakeControlPlane, run
+from tests.support.spool_records import exchange
 
 
 def filled_spool(directory: Path, count: int) -> EvidenceSpool:

@@ -6,29 +6,13 @@ import json
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from govhub_contracts.snapshot import GENESIS_HASH, EvidenceRecord
+from govhub_contracts.snapshot import GENESIS_HASH
 from govhub_gateway.evidence.spool import EvidenceSpool, list_segments, verify_spool
-
-
-def exchange(number: int) -> dict[str, Any]:
-    """What the policy hands the spool after one exchange."""
-    return {"request_id": f"req-{number}", "client": "000.00.00.H12/motcua",
-            "service": "000.00.00.G01/dancu/congdan", "operation": "getCitizen",
-            "method": "GET", "path": f"/r1/000.00.00.G01/dancu/congdan/{number}",
-            "status": 200, "started_at": datetime.now(UTC), "duration_ms": 2.5}
-
-
-def records_on_disk(directory: Path) -> list[EvidenceRecord]:
-    lines = []
-    for _start, path in list_segments(directory):
-        lines += path.read_bytes().splitlines()
-    return [EvidenceRecord.model_validate_json(line) for line in lines]
+from tests.support.spool_records import exchange, records_on_disk
 
 
 def test_append_chains_and_writes_one_line_per_exchange(tmp_path: Path) -> None:
@@ -89,7 +73,7 @@ for number in range(250):
                   "method": "GET", "path": "/", "status": 200,
                   "started_at": datetime.now(UTC), "duration_ms": 1.0})
 print("appended", flush=True)
-time.sleep(60)
+time.sleep(60)  # deliberate: stay alive until the test kills this process
 """
 
 

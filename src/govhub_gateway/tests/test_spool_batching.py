@@ -14,7 +14,7 @@ import pytest
 
 from govhub_contracts.snapshot import EvidenceRecord
 from govhub_gateway.evidence.spool import EvidenceSpool, list_segments, verify_spool
-from govhub_gateway.tests.test_spool import exchange, records_on_disk
+from tests.support.spool_records import exchange, records_on_disk
 
 
 class WriteCounter:

@@ -4,9 +4,10 @@ serves the send API and the outbox, and refuses a bad brand name at startup."""
 import re
 import subprocess
 import sys
-import time
 
 import requests
+
+from tests.support.polling import eventually
 
 
 def test_the_command_starts_a_gateway_and_shows_its_outbox() -> None:
@@ -19,16 +20,12 @@ def test_the_command_starts_a_gateway_and_shows_its_outbox() -> None:
         match = re.search(r"outbox (http://127\.0\.0\.1:\d+)/", line)
         assert match, line
         url = match.group(1)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                sent = requests.post(f"{url}/api/sms/send", timeout=2, json={
-                    "brandname": "UBND-CM", "phone": "0912000071",
-                    "message": "Xin chao", "request_id": "r-1"})
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        eventually(lambda: requests.get(f"{url}/", timeout=2).status_code,
+                   ignoring=(requests.ConnectionError,), timeout_seconds=10,
+                   what="the gateway listens")
+        sent = requests.post(f"{url}/api/sms/send", timeout=2, json={
+            "brandname": "UBND-CM", "phone": "0912000071",
+            "message": "Xin chao", "request_id": "r-1"})
         assert sent.status_code == 200, sent.text
         assert "Xin chao" in requests.get(f"{url}/", timeout=2).text
     finally:

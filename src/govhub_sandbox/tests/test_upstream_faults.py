@@ -20,6 +20,7 @@ from govhub_sandbox import agriculture, land, population
 from govhub_sandbox.population.soap import SOAP_ENV
 from govhub_sandbox.serving import RunningApp, start_in_thread
 from govhub_sandbox.upstream_kit import UpstreamFault
+from tests.support.polling import eventually
 
 IDENTIFIED = {"X-Road-Client": "000.00.00.H12/MOTCUA", "X-Road-Id": "f-0001"}
 PARCEL = "/parcels/32002-012-0145"
@@ -198,14 +199,9 @@ def test_the_population_service_fails_as_soap_does() -> None:
 
 
 def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.ConnectionError:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+    # Any answer will do: the server is up.
+    eventually(lambda: requests.get(url, timeout=2).status_code,
+               ignoring=(requests.ConnectionError,), timeout_seconds=10, what=f"{url} answers")
 
 
 def test_the_land_command_takes_faults_as_json() -> None:

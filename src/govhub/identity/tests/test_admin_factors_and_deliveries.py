@@ -23,9 +23,9 @@ from govhub.identity.tests.factor_fixtures import (
     password_step,
     with_app,
 )
-from govhub.identity.tests.test_backchannel_logout import LogoutReceiver, register, use_app
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditAction, AuditEntry
+from tests.support.backchannel import LogoutReceiver, register, use_app
 
 ACCOUNTS = "/admin/identity/account/"
 SESSIONS = "/admin/identity/signinsession/"

@@ -79,13 +79,6 @@ def assert_request_facts(entry: AuditEntry, actor: Account) -> None:
     assert entry.request_id
 
 
-@pytest.fixture
-def commune_admin(client: Any, tree: Any, make_official: Any) -> Account:
-    admin = make_official(tree.commune_a, roles.AGENCY_ADMIN)
-    client.force_login(admin)
-    return admin
-
-
 # --- Account writes ---------------------------------------------------------------------
 
 def test_an_admin_change_is_audited_with_before_and_after(

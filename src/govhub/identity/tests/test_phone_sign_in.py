@@ -313,6 +313,8 @@ def test_codes_are_single_use_expire_and_are_stored_only_hashed(
                                      "RESEND_GAP_SECONDS": 0}
     phone_codes.send_code(phone="0912000051", client_ip="127.0.0.1")
     code = latest_code(sms_gateway, "0912000051")
+    # A deliberate wait, not a poll: the code's one-second lifetime (a cache timeout) must
+    # pass, and nothing observable changes before it does.
     time.sleep(1.1)
     assert phone_codes.verify_code(phone="0912000051", code=code).outcome is \
         phone_codes.Outcome.NO_CODE

@@ -16,7 +16,6 @@ comes from the model admin, not from the login page.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -24,19 +23,11 @@ import pytest
 from govhub.identity.models import Account, Role, RoleAssignment
 from govhub.identity.people import roles
 from govhub.kernel.models import AuditAction, AuditEntry
+from tests.support.scope_matrix import Scene, ids
 
 ADMIN_INDEX = "/admin/"
 ACCOUNTS = "/admin/identity/account/"
 ASSIGNMENTS = "/admin/identity/roleassignment/"
-
-SCOPED_ROLES = [r.code for r in roles.BUILTIN_ROLES if not r.is_global]
-DIRECTIONS = [("commune_a", "commune_b"), ("commune_b", "commune_a")]
-DIRECTION_IDS = ["a-targets-b", "b-targets-a"]
-
-
-def _permissions(role_code: str) -> frozenset[str]:
-    return roles.BUILTIN_BY_CODE[role_code].permissions
-
 
 # --- Form data as the admin page renders it ---------------------------------------------
 
@@ -114,62 +105,7 @@ def form_errors(response: Any) -> dict[str, Any]:
     return dict(response.context["adminform"].form.errors)
 
 
-def ids(*objects: Any) -> set[str]:
-    return {str(o.pk) for o in objects}
-
-
 # --- The cross-commune matrix -----------------------------------------------------------
-
-@dataclass
-class Scene:
-    role: str
-    actor: Account
-    home: Any
-    other: Any
-    own_official: Account
-    own_citizen: Account
-    own_assignment: RoleAssignment
-    other_official: Account
-    other_citizen: Account
-    other_assignment: RoleAssignment
-
-    @property
-    def sees_accounts(self) -> bool:
-        return roles.VIEW_ACCOUNT in _permissions(self.role)
-
-    @property
-    def manages_accounts(self) -> bool:
-        return roles.MANAGE_ACCOUNT in _permissions(self.role)
-
-    @property
-    def manages_roles(self) -> bool:
-        return roles.MANAGE_ROLES in _permissions(self.role)
-
-    def other_accounts(self) -> list[Account]:
-        return [self.other_official, self.other_citizen]
-
-
-@pytest.fixture(params=SCOPED_ROLES)
-def role(request: Any) -> str:
-    return request.param
-
-
-@pytest.fixture(params=DIRECTIONS, ids=DIRECTION_IDS)
-def scene(request: Any, role: str, tree: Any, make_official: Any, make_citizen: Any,
-          client: Any) -> Scene:
-    home, other = (getattr(tree, name) for name in request.param)
-    own_official = make_official(home, roles.LEADER)
-    other_official = make_official(other, roles.LEADER)
-    actor = make_official(home, role)
-    client.force_login(actor)
-    return Scene(
-        role=role, actor=actor, home=home, other=other,
-        own_official=own_official, own_citizen=make_citizen(home),
-        own_assignment=RoleAssignment.objects.get(account=own_official),
-        other_official=other_official, other_citizen=make_citizen(other),
-        other_assignment=RoleAssignment.objects.get(account=other_official),
-    )
-
 
 def assert_hidden(response: Any, scene: Scene, *, may_view: bool) -> None:
     """An object outside the actor's scope: 302 to the admin index (exactly as for an id
@@ -314,13 +250,6 @@ def test_a_higher_agency_admin_sees_the_subtree_below(
 
 
 # --- An agency administrator's own commune ----------------------------------------------
-
-@pytest.fixture
-def commune_admin(client: Any, tree: Any, make_official: Any) -> Account:
-    admin = make_official(tree.commune_a, roles.AGENCY_ADMIN)
-    client.force_login(admin)
-    return admin
-
 
 def test_explicit_form_data_matches_the_rendered_change_page(
     client: Any, tree: Any, commune_admin: Account, make_official: Any

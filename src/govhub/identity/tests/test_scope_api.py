@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,25 +17,15 @@ import pytest
 from govhub.identity.models import Account, Role, RoleAssignment
 from govhub.identity.people import roles
 from govhub_contracts.problem import MEDIA_TYPE
+from tests.support.scope_matrix import SCOPED_ROLES, Scene, ids, permissions_of
 
 API = "/api/identity"
-
-# Every built-in role that is bound to the agency it is granted in.
-SCOPED_ROLES = [r.code for r in roles.BUILTIN_ROLES if not r.is_global]
-# Both directions: an actor in the first commune aims at the second.
-DIRECTIONS = [("commune_a", "commune_b"), ("commune_b", "commune_a")]
-DIRECTION_IDS = ["a-targets-b", "b-targets-a"]
-
-
-def _permissions(role_code: str) -> frozenset[str]:
-    return roles.BUILTIN_BY_CODE[role_code].permissions
-
 
 def test_the_matrix_covers_every_builtin_role_but_the_platform_wide_one() -> None:
     codes = {r.code for r in roles.BUILTIN_ROLES}
     assert set(SCOPED_ROLES) == codes - {roles.PLATFORM_ADMIN}
     # The roles the brief names as having no account-related permission at all.
-    without_accounts = {c for c in SCOPED_ROLES if roles.VIEW_ACCOUNT not in _permissions(c)}
+    without_accounts = {c for c in SCOPED_ROLES if roles.VIEW_ACCOUNT not in permissions_of(c)}
     assert without_accounts == {roles.LEADER, roles.SECRETARY, roles.SCHEDULE_EDITOR,
                                 roles.REPORT_HANDLER, roles.INTEGRATION_OPERATOR}
 
@@ -80,53 +69,6 @@ def listed_ids(client: Any, path: str) -> set[str]:
     body = json.loads(response.content)
     assert body["count"] == len(body["items"])  # everything fits on one page
     return {item["id"] for item in body["items"]}
-
-
-def ids(*objects: Any) -> set[str]:
-    return {str(o.pk) for o in objects}
-
-
-@dataclass
-class Scene:
-    role: str
-    actor: Account
-    home: Any
-    other: Any
-    own_official: Account
-    own_citizen: Account
-    own_assignment: RoleAssignment
-    other_official: Account
-    other_citizen: Account
-    other_assignment: RoleAssignment
-
-    @property
-    def sees_accounts(self) -> bool:
-        return roles.VIEW_ACCOUNT in _permissions(self.role)
-
-    def other_accounts(self) -> list[Account]:
-        return [self.other_official, self.other_citizen]
-
-
-@pytest.fixture(params=SCOPED_ROLES)
-def role(request: Any) -> str:
-    return request.param
-
-
-@pytest.fixture(params=DIRECTIONS, ids=DIRECTION_IDS)
-def scene(request: Any, role: str, tree: Any, make_official: Any, make_citizen: Any,
-          client: Any) -> Scene:
-    home, other = (getattr(tree, name) for name in request.param)
-    own_official = make_official(home, roles.LEADER)
-    other_official = make_official(other, roles.LEADER)
-    actor = make_official(home, role)
-    client.force_login(actor)
-    return Scene(
-        role=role, actor=actor, home=home, other=other,
-        own_official=own_official, own_citizen=make_citizen(home),
-        own_assignment=RoleAssignment.objects.get(account=own_official),
-        other_official=other_official, other_citizen=make_citizen(other),
-        other_assignment=RoleAssignment.objects.get(account=other_official),
-    )
 
 
 # --- The other commune is invisible and untouchable -------------------------------------
@@ -254,13 +196,6 @@ def test_platform_admin_sees_and_manages_both_communes(
 
 
 # --- What an agency administrator may do in its own scope -------------------------------
-
-@pytest.fixture
-def commune_admin(client: Any, tree: Any, make_official: Any) -> Account:
-    admin = make_official(tree.commune_a, roles.AGENCY_ADMIN)
-    client.force_login(admin)
-    return admin
-
 
 def test_agency_admin_reads_its_communes_officials_and_citizens(
     client: Any, tree: Any, commune_admin: Account, make_official: Any, make_citizen: Any

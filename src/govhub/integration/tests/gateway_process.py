@@ -9,13 +9,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.support.polling import eventually
 
 WAIT_SECONDS = 15.0
 
@@ -24,15 +24,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def eventually(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
 
 
 @dataclass
@@ -88,13 +79,11 @@ def start_gateway(*, token_file: Path, data_dir: Path, control_url: str,
 
     def ready() -> bool:
         assert process.poll() is None, "the gateway exited"
-        try:
-            return call(f"{gateway.admin_url}/healthz", timeout=1).status == 200
-        except OSError:
-            return False
+        return call(f"{gateway.admin_url}/healthz", timeout=1).status == 200
 
     try:
-        eventually(ready, "the gateway serves a snapshot")
+        eventually(ready, ignoring=(OSError,), timeout_seconds=WAIT_SECONDS,
+                   what="the gateway serves a snapshot")
     except BaseException:
         gateway.stop()
         raise

@@ -26,7 +26,6 @@ from govhub.integration.tests.gateway_process import (
     Gateway,
     Reply,
     call,
-    eventually,
     free_port,
     start_gateway,
 )
@@ -35,8 +34,9 @@ from govhub_sandbox.land.openapi import openapi_document
 from govhub_sandbox.population.app import create_app as population_app
 from govhub_sandbox.population.wsdl import wsdl_document
 from govhub_sandbox.serving import RunningApp, start_in_thread
+from tests.support.polling import eventually
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CONSUMER = "000.00.01.H12/motcua"
 LAND = "/r1/000.00.03.H12/datdai/thuadat"
@@ -194,7 +194,7 @@ def test_a_system_calls_with_an_access_token_from_govhubs_own_provider(hub: Hub)
         return lambda: call(f"{hub.gateway.url}{SEARCH}", headers={
             **hub.identification("jwt-1"), **bearer}).status == status
 
-    eventually(answered(200), "the token is accepted once the binding reaches the gateway")
+    eventually(answered(200), what="the token is accepted once the binding reaches the gateway")
     forged = {"Authorization": "Bearer " + issued.json()["access_token"][:-4] + "AAAA"}
     assert call(f"{hub.gateway.url}{SEARCH}", headers={
         **hub.identification("jwt-2"), **forged}).status == 401
@@ -247,7 +247,7 @@ def test_quota_revocation_and_timeout_follow_the_control_plane(hub: Hub) -> None
     # A quota set by the operator reaches the gateway (push trigger) and is enforced.
     services.set_quota(actor=hub.operator, system=hub.consumer, requests=2, per_seconds=3600)
     eventually(lambda: any(hub.rest(f"{LAND}/parcels/X", f"q-{i}").status == 429
-                           for i in range(3)), "429 once the quota is used up")
+                           for i in range(3)), what="429 once the quota is used up")
     limited = hub.rest(f"{LAND}/parcels/X", "q-last")
     assert limited.status == 429
     assert int(limited.headers["retry-after"]) >= 1
@@ -255,7 +255,7 @@ def test_quota_revocation_and_timeout_follow_the_control_plane(hub: Hub) -> None
     # A revoked key stops working without restarting anything.
     services.revoke_api_key(actor=hub.operator, key=hub.key)
     eventually(lambda: hub.rest(f"{LAND}/parcels/X", "revoked").status == 401,
-               "401 once the key is revoked")
+               what="401 once the key is revoked")
 
 
 def test_expiry_ends_access_by_itself(hub: Hub) -> None:
@@ -263,15 +263,15 @@ def test_expiry_ends_access_by_itself(hub: Hub) -> None:
                ["searchParcels"], valid_seconds=4)
     stranger = {"token": hub.stranger_token, "client": "000.00.01.H12/dulich"}
     eventually(lambda: hub.rest(SEARCH, "exp-1", **stranger).status == 200,
-               "the new agreement reaches the gateway")
+               what="the new agreement reaches the gateway")
     eventually(lambda: hub.rest(SEARCH, "exp-2", **stranger).status == 403,
-               "the expired agreement refuses")
+               what="the expired agreement refuses")
 
 
 def test_evidence_chain_verifies_and_names_an_altered_or_missing_record(hub: Hub) -> None:
     for index in range(4):
         assert hub.rest(SEARCH, f"ev-{index}").status == 200
-    eventually(lambda: models.EvidenceRecord.objects.count() >= 4, "evidence shipped")
+    eventually(lambda: models.EvidenceRecord.objects.count() >= 4, what="evidence shipped")
     out = io.StringIO()
     call_command("evidence", "verify", stdout=out)
     assert "toàn vẹn" in out.getvalue()

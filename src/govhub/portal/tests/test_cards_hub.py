@@ -29,7 +29,7 @@ from govhub_sandbox import agriculture, land, tourism, weather
 from govhub_sandbox.agriculture.prices import PriceBook
 from govhub_sandbox.serving import RunningApp, start_in_thread
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PORTAL = "000.00.00.H12/chinhquyenso"
 MINIAPP = "000.00.03.H12/tracuuthuadat"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from govhub_sandbox.land import create_app as create_land_registry
 from govhub_sandbox.miniapp.app import create_app as create_miniapp
 from govhub_sandbox.miniapp.config import Settings
 from govhub_sandbox.serving import RunningApp, base_url, bind, start_in_thread, start_on_socket
+from tests.support.polling import eventually
 
 # Django refuses database access from inside Playwright's event loop unless told it is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -143,13 +143,13 @@ def test_sign_in_once_open_the_miniapp_signed_in_and_sign_out_together(
     assert SignInSession.objects.get(pk=link.sign_in_session_id).ended_at is not None
     # The mini-app got the logout token: its session is gone, so it shows the person
     # signed out (govhub, asked silently, has nobody signed in either).
-    deadline = time.monotonic() + 5
-    while True:
+    def shows_signed_out() -> int:
         page.goto(f"{miniapp.url}/")
-        if page.locator("[data-signed-out]").count():
-            break
-        assert time.monotonic() < deadline, page.content()[:500]
-        page.wait_for_timeout(200)
+        return page.locator("[data-signed-out]").count()
+
+    eventually(shows_signed_out, timeout_seconds=5, interval_seconds=0.2,
+               wait=lambda seconds: page.wait_for_timeout(seconds * 1000),
+               what="the mini-app shows the person signed out")
     expect(page.locator("[data-person]")).to_have_count(0)
     link.refresh_from_db()
     assert link.logout_delivered_at is not None

@@ -6,8 +6,7 @@ under maintenance shows its notice and does not open."""
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from govhub.portal.models import Status
+from tests.support.polling import eventually
 
 # Django refuses database access from inside Playwright's event loop unless told it is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -146,25 +146,24 @@ def test_new_release_waits_for_the_person_then_replaces_the_old_cache(
     page.wait_for_load_state()
     expect(page.locator("#update-banner")).to_be_hidden()
     # The old release's cache is deleted on activation (wait_for_function cannot await).
-    deadline = time.monotonic() + 5
-    while page.evaluate("caches.keys()") != ["govhub-shell-release2"]:
-        assert time.monotonic() < deadline, page.evaluate("caches.keys()")
-        page.wait_for_timeout(100)
+    eventually(lambda: page.evaluate("caches.keys()") == ["govhub-shell-release2"],
+               timeout_seconds=5, interval_seconds=0.1, wait=in_page(page),
+               what="only the new release's cache is left")
+
+
+def in_page(page: Page) -> Callable[[float], None]:
+    """Pass the time between polls in the browser, so Playwright keeps serving its events."""
+    return lambda seconds: page.wait_for_timeout(seconds * 1000)
 
 
 def poll(page: Page, expression: str, seconds: float = 5) -> None:
     """Wait until ``expression`` is true in the page. Not ``wait_for_function``: its poller is
     re-installed by string evaluation when the page reloads, which the page's CSP (no
-    'unsafe-eval') rightly refuses; ``evaluate`` goes through the DevTools protocol."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if page.evaluate(expression):
-                return
-        except PlaywrightError:  # the page is reloading: its context was just destroyed
-            pass
-        assert time.monotonic() < deadline, f"not true within {seconds} s: {expression}"
-        page.wait_for_timeout(100)
+    'unsafe-eval') rightly refuses; ``evaluate`` goes through the DevTools protocol. A
+    PlaywrightError means the page is reloading: its context was just destroyed."""
+    eventually(lambda: page.evaluate(expression), ignoring=(PlaywrightError,),
+               timeout_seconds=seconds, interval_seconds=0.1, wait=in_page(page),
+               what=expression)
 
 
 def sign_in(page: Page, base: str, username: str) -> None:

@@ -1,0 +1,37 @@
+"""``govhub demo`` as a new user starts it, for the tests that drive the whole demo: a fresh
+environment (no ``GOVHUB_*`` or ``DJANGO_*`` variable of the test run leaks in), a free port for
+its web process, and a wait until an address answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import urllib.request
+from pathlib import Path
+
+from tests.support.polling import eventually
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fresh_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GOVHUB_", "DJANGO_"))}
+    env["GOVHUB_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def wait_until_answers(url: str, process: subprocess.Popen, timeout_seconds: float = 60) -> None:
+    """Until ``url`` answers 200; fails at once if the demo exits."""
+    def answers() -> bool:
+        assert process.poll() is None, "govhub demo exited early"
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+
+    eventually(answers, ignoring=(OSError,), timeout_seconds=timeout_seconds,
+               interval_seconds=0.3, what=f"{url} answers 200")
