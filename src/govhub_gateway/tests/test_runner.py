@@ -26,6 +26,7 @@ from aiohttp import web
 
 from govhub_contracts.snapshot import ApiKey, Grant, Member, Service, Snapshot, System
 from govhub_gateway.config import ConfigError, load_config
+from govhub_gateway.control.admin_server import AdminHooks, start_admin_server
 from govhub_gateway.policy.credentials import Rejected
 from govhub_sandbox.serving import RunningApp, start_in_thread
 from tests.support.gateway_control_plane import (

@@ -4,6 +4,7 @@ real HTTP servers on 127.0.0.1; the tokens are checked with joserfc, not govhub'
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from govhub.identity.models import Client, ClientSession, SignInSession
+from govhub.identity.people import roles
+from govhub.identity.sso.services import consents, sign_in
 from tests.support.backchannel import LOGOUT_EVENT, VERIFIER, LogoutReceiver, register, use_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
