@@ -210,7 +210,7 @@ def test_heartbeat_carries_the_evidence_chain_heads(tmp_path: Path) -> None:
     """The last record written and the last one the control plane acknowledged, as the spool
     holds them, so the control plane can see a removed or rewritten tail of its own copy."""
     from govhub_gateway.evidence.spool import EvidenceSpool
-    from govhub_gateway.tests.test_spool import exchange
+    from tests.support.spool_records import exchange
 
     spool = EvidenceSpool(tmp_path / "spool", GATEWAY)
     records = [spool.append_record(exchange(number)) for number in range(1, 6)]

@@ -1,7 +1,7 @@
 """The OpenID Connect signing keys (identity.SigningKey): their reads and their writes (create
 the first, rotate, retire) in one module, because the first read of a new installation
 creates its key (:func:`current_signing_jwk`). Writes are audited in one transaction like
-every service (conventions.md).
+every service.
 
 Private keys are stored encrypted (Fernet) under a key derived from GOVHUB_PII_KEY, so a
 database dump alone cannot forge ID tokens. The JWKS publishes the current key and every

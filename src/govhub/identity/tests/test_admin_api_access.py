@@ -11,8 +11,8 @@ import pytest
 from django.test import Client as Browser
 
 from govhub.identity.people import roles
-from govhub.identity.tests.test_api_bearer import app, token_through_sign_in
 from govhub_contracts.problem import MEDIA_TYPE
+from tests.support.api_tokens import app, token_through_sign_in
 
 ADMIN_LISTS = ["/api/identity/agencies", "/api/identity/accounts", "/api/identity/roles",
                "/api/identity/role-assignments", "/api/audit/entries",
