@@ -7,26 +7,21 @@ older key still inside its ``published_until`` window (see services.keys.rotate_
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from jwcrypto import jwk
 
 from govhub.identity.models import SigningKey
+from govhub.kernel.key_derivation import KeyPurpose, fernet
 
 
 def _fernet() -> Fernet:
-    derived = hmac.new(settings.GOVHUB_PII_KEY.encode(), b"oidc-signing-keys",
-                       hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return fernet(KeyPurpose.OIDC_SIGNING_KEYS)
 
 
 def encrypt_private_key(pem: bytes) -> str:
