@@ -242,6 +242,17 @@ GOVHUB_PHONE_SIGN_IN = {
     "KEY_PREFIX": "phone-sign-in",
 }
 
+# --- Calls to other systems (govhub.kernel.outbound_http) ----------------------------------
+GOVHUB_OUTBOUND_HTTP = {
+    "CONNECT_TIMEOUT_SECONDS": ENV.outbound_connect_timeout_seconds,
+    "READ_TIMEOUT_SECONDS": ENV.outbound_read_timeout_seconds,
+    "RETRIES": ENV.outbound_retries,
+    "BACKOFF_FACTOR_SECONDS": 0.5,
+    "BACKOFF_JITTER_SECONDS": 0.25,
+    "BACKOFF_MAX_SECONDS": 10.0,
+    "RETRY_AFTER_MAX_SECONDS": 30.0,  # a provider's Retry-After cannot park a worker longer
+}
+
 # --- The citizen app's cards fed through the integration hub (govhub.portal.cards) ----------
 # None: no hub configured, so the home page shows no cards. Cards carry reference data only
 # (exchange contract §6), fetched in the background and shown with "data as of" when stale.
