@@ -3,6 +3,7 @@ the gateway in a process where Django cannot be imported at all."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,19 @@ def test_gateway_imports_without_django() -> None:
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# The notifications context will take over notification settings and push devices: until
+# then only the seam module (and the model's own definition and migrations) may name them.
+SEAM_MODELS = re.compile(r"\b(NotificationPreference|PushDevice)\b")
+SEAM_ALLOWED = {"portal/models.py", "portal/notification_settings.py"}
+
+
+def test_notification_settings_are_reached_through_their_seam_only() -> None:
+    package = ROOT / "src" / "govhub"
+    strays = sorted(
+        str(path.relative_to(package)) for path in package.rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+        and str(path.relative_to(package)) not in SEAM_ALLOWED
+        and SEAM_MODELS.search(path.read_text(encoding="utf-8")))
+    assert strays == []
