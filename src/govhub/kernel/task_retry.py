@@ -7,7 +7,8 @@ backend keeps it with the queued task and a restarted worker resumes where the l
 stopped. What makes work survive a crash is the write that asked for it: the task row is
 enqueued inside the write's transaction (ADR 0003), and what was done is recorded on the
 domain row (e.g. ``ClientSession.logout_delivered_at``), which a retried task checks first,
-so running twice does no harm.
+so running twice does no harm. A task whose worker died while running it is claimed again
+by :func:`reclaim_abandoned_tasks` (the ``reclaim_tasks`` command) once its lease is over.
 
 Jitter (a random share of each pause taken off) keeps many deliveries that failed together,
 say when one app was down, from all coming back in the same second (the "thundering herd";
@@ -22,7 +23,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
-from django_tasks.base import Task
+from django_tasks.base import Task, TaskResultStatus
+
+# Longer than any task may run: outbound calls are bounded (kernel.outbound_http) and tasks
+# do one delivery or one refresh each. A task still RUNNING after this lost its worker.
+LEASE_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -69,3 +74,16 @@ def retry_later(task: Task[Any, Any], *args: Any, attempt: int, policy: RetryPol
     run_after = timezone.now() + timedelta(seconds=delay)
     task.using(run_after=run_after).enqueue(*args, attempt=attempt + 1, **kwargs)
     return run_after
+
+
+def reclaim_abandoned_tasks(*, lease_seconds: float = LEASE_SECONDS) -> int:
+    """Put back in the queue every task of the database backend that a worker claimed more
+    than ``lease_seconds`` ago and never finished (the worker was killed, the machine
+    restarted): django-tasks-db leaves such a task RUNNING for ever. The next worker claims
+    it again; tasks are written to be run twice without harm. How many were put back."""
+    from django_tasks_db.models import DBTaskResult  # only with the database backend
+
+    cutoff = timezone.now() - timedelta(seconds=lease_seconds)
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff,
+    ).update(status=TaskResultStatus.READY, started_at=None)

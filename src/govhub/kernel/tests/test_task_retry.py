@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tasks import task
 
-from govhub.kernel.task_retry import RetryPolicy, retry_later
+from govhub.kernel.task_retry import LEASE_SECONDS, RetryPolicy, retry_later
 
 POLICY = RetryPolicy(retries=4, first_delay_seconds=10, multiplier=3, max_delay_seconds=200,
                      jitter_ratio=0.25)
@@ -75,3 +75,38 @@ def test_spent_retries_queue_nothing(settings: Any) -> None:
 def test_a_backend_that_cannot_defer_queues_nothing() -> None:
     # The test suite's immediate backend runs tasks at once and cannot wait: no retry loop.
     assert retry_later(flaky_work, "delivery-1", attempt=0, policy=POLICY) is None
+
+
+@task()
+def remember(key: str, attempt: int = 0) -> str:
+    return key
+
+
+@pytest.mark.django_db
+def test_a_task_whose_worker_died_is_claimed_again(settings: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    abandoned = DBTaskResult.objects.get(id=remember.enqueue("abandoned").id)
+    running = DBTaskResult.objects.get(id=remember.enqueue("still running").id)
+    abandoned.claim("worker-that-died")
+    running.claim("worker-alive")
+    DBTaskResult.objects.filter(id=abandoned.id).update(
+        started_at=timezone.now() - timedelta(seconds=LEASE_SECONDS + 1))
+
+    out = io.StringIO()
+    call_command("reclaim_tasks", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    abandoned.refresh_from_db()
+    running.refresh_from_db()
+    assert abandoned.status == TaskResultStatus.READY
+    assert running.status == TaskResultStatus.RUNNING  # inside its lease: left alone
+
+    # What the next worker polls for (django_tasks_db's db_worker): it is there again.
+    assert list(DBTaskResult.objects.ready().values_list("id", flat=True)) == [abandoned.id]
+    abandoned.claim("next-worker")
+    assert abandoned.worker_ids == ["worker-that-died", "next-worker"]
