@@ -4,6 +4,7 @@ cycle between the modules of ``src/``."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Mapping, Set
@@ -118,3 +119,19 @@ def test_no_import_cycle_between_modules() -> None:
                for module in modules}
     cycles = _cycles(imports)
     assert not cycles, "\n".join(" ↔ ".join(cycle) for cycle in cycles)
+
+
+# The notifications context will take over notification settings and push devices: until
+# then only the seam module (and the model's own definition and migrations) may name them.
+SEAM_MODELS = re.compile(r"\b(NotificationPreference|PushDevice)\b")
+SEAM_ALLOWED = {"portal/models.py", "portal/notification_settings.py"}
+
+
+def test_notification_settings_are_reached_through_their_seam_only() -> None:
+    package = ROOT / "src" / "govhub"
+    strays = sorted(
+        str(path.relative_to(package)) for path in package.rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+        and str(path.relative_to(package)) not in SEAM_ALLOWED
+        and SEAM_MODELS.search(path.read_text(encoding="utf-8")))
+    assert strays == []

@@ -96,6 +96,12 @@ class Environment(BaseSettings):
     sms_accented: bool = False
     sms_timeout_seconds: float = 5.0
 
+    # Every call govhub makes to another system (govhub.kernel.outbound_http): timeouts, and
+    # how many times an idempotent request is tried again after a failure or a 429/502-504.
+    outbound_connect_timeout_seconds: float = Field(default=3.05, gt=0)
+    outbound_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    outbound_retries: int = Field(default=2, ge=0, le=10)
+
     # The citizen app's access to the integration hub, for its home-screen cards (reference
     # data): a consumer system of its own with an API key. Cards are off (the home page shows
     # none) unless the gateway URL and the key are both set.

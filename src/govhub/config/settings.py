@@ -173,7 +173,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     # RFC 9207 / RFC 9700 §4.4: every authorization response names the issuer (mix-up
-    # defence); govhub.identity.views.AuthorizeView adds it to error responses too.
+    # defence); govhub.identity.sso.views.AuthorizeView adds it to error responses too.
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     # RFC 9700 §4.14.2: refresh tokens rotate, and a replayed one revokes its whole family.
     "ROTATE_REFRESH_TOKEN": True,
@@ -246,6 +246,17 @@ GOVHUB_PHONE_SIGN_IN = {
     # How long a confirmed number may take to fill in the first-sign-in form.
     "VERIFIED_PHONE_TTL_SECONDS": 900,
     "KEY_PREFIX": "phone-sign-in",
+}
+
+# --- Calls to other systems (govhub.kernel.outbound_http) ----------------------------------
+GOVHUB_OUTBOUND_HTTP = {
+    "CONNECT_TIMEOUT_SECONDS": ENV.outbound_connect_timeout_seconds,
+    "READ_TIMEOUT_SECONDS": ENV.outbound_read_timeout_seconds,
+    "RETRIES": ENV.outbound_retries,
+    "BACKOFF_FACTOR_SECONDS": 0.5,
+    "BACKOFF_JITTER_SECONDS": 0.25,
+    "BACKOFF_MAX_SECONDS": 10.0,
+    "RETRY_AFTER_MAX_SECONDS": 30.0,  # a provider's Retry-After cannot park a worker longer
 }
 
 # --- The citizen app's cards fed through the integration hub (govhub.portal.cards) ----------

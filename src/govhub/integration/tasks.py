@@ -5,12 +5,11 @@ signing checkpoints of the evidence log (ADR 0016)."""
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 
 from django_tasks import task
 
 from govhub.integration.models import Gateway
+from govhub.kernel import outbound_http
 from govhub.kernel.actors import SystemActor
 
 logger = logging.getLogger(__name__)
@@ -22,14 +21,13 @@ def push_to(admin_url: str) -> bool:
     url = admin_url.rstrip("/") + "/snapshot/refresh"
     if not url.startswith(("http://", "https://")):  # never file: or other schemes
         return False
-    request = urllib.request.Request(url, data=b"", method="POST")  # noqa: S310 - http(s) only
     try:
-        with urllib.request.urlopen(  # noqa: S310 - http(s) only, checked above
-                request, timeout=PUSH_TIMEOUT_SECONDS) as response:
-            return bool(200 <= response.status < 300)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        with outbound_http.session(read_timeout_seconds=PUSH_TIMEOUT_SECONDS) as http:
+            response = http.post(url, data=b"", allow_redirects=False)
+    except outbound_http.OutboundHttpError as exc:
         logger.info("snapshot push to %s failed: %s", admin_url, exc)
         return False
+    return 200 <= response.status_code < 300
 
 
 @task()

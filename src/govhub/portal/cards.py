@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import formats, timezone
 
+from govhub.kernel import outbound_http
 from govhub.portal.models import CardKind, HubCard
 
 logger = logging.getLogger(__name__)
@@ -86,14 +85,16 @@ def call_hub(access: HubAccess, service: str, path: str, **query: str) -> Any:
         url += "?" + urlencode(query)
     if not url.startswith(("http://", "https://")):  # never file: or other schemes
         raise HubCallError("the gateway URL must be http(s)")
-    request = urllib.request.Request(url, headers=identification(access))  # noqa: S310
     try:
-        with urllib.request.urlopen(  # noqa: S310 - http(s) only, checked above
-                request, timeout=TIMEOUT_SECONDS) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        raise HubCallError(_reason(error.code, error.read())[:200]) from error
-    except (urllib.error.URLError, OSError, ValueError) as error:
+        # A GET: a provider's 502-504 or a lost connection is tried again with back-off
+        # (kernel.outbound_http), each attempt bounded by TIMEOUT_SECONDS.
+        with outbound_http.session(connect_timeout_seconds=TIMEOUT_SECONDS,
+                                   read_timeout_seconds=TIMEOUT_SECONDS) as http:
+            response = http.get(url, headers=identification(access))
+        if response.status_code >= 400:
+            raise HubCallError(_reason(response.status_code, response.content)[:200])
+        return response.json()
+    except (outbound_http.OutboundHttpError, ValueError) as error:
         raise HubCallError(str(error)[:200]) from error
 
 

@@ -1,5 +1,7 @@
-"""Every write of the portal (docs/development.md): the catalog, ratings, notification settings
-and adoption counts. One transaction each, authorised through ``access``, audited."""
+"""Every write of the portal (docs/development.md): the catalog, ratings and adoption counts. One
+transaction each, authorised through ``access``, audited. Notification settings and push
+devices are written in ``notification_settings``, the seam the notifications context takes
+over."""
 
 from __future__ import annotations
 
@@ -24,12 +26,8 @@ from govhub.kernel.models import AuditAction
 from govhub.portal.models import (
     ActiveMark,
     AdoptionDaily,
-    Channel,
     MiniApp,
-    NotificationPreference,
-    PushDevice,
     Rating,
-    Topic,
 )
 
 if TYPE_CHECKING:
@@ -113,38 +111,6 @@ def rate_item(*, actor: Any, mini_app: MiniApp | None, stars: int,
     record_audit(actor=actor, action=AuditAction.UPDATE if before else AuditAction.CREATE,
                  target=rating, before=before, after=snapshot(rating))
     return rating
-
-
-@transaction.atomic
-def save_notification_preference(*, actor: Any, channels: Iterable[str],
-                                 topics: Iterable[str]) -> NotificationPreference:
-    _require_signed_in(actor)
-    channels, topics = sorted(set(channels)), sorted(set(topics))
-    if set(channels) - set(Channel.values) or set(topics) - set(Topic.values):
-        raise ValidationError(_("Unknown channel or topic."))
-    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
-        account=actor)
-    before = snapshot(preference)
-    preference.channels, preference.topics = channels, topics
-    preference.save()
-    record_audit(actor=actor, action=AuditAction.UPDATE, target=preference, before=before,
-                 after=snapshot(preference))
-    return preference
-
-
-@transaction.atomic
-def set_push_on_device(*, actor: Any, device_id: str, is_enabled: bool,
-                       user_agent: str = "") -> PushDevice:
-    _require_signed_in(actor)
-    if not device_id.isalnum() or not 16 <= len(device_id) <= 64:
-        raise ValidationError({"device_id": _("Unknown device.")})
-    device, _created = PushDevice.objects.select_for_update().get_or_create(
-        account=actor, device_id=device_id)
-    device.is_enabled, device.user_agent = is_enabled, user_agent[:300]
-    device.save()
-    record_audit(actor=actor, action=AuditAction.UPDATE, target=device,
-                 after={"is_enabled": is_enabled})
-    return device
 
 
 # --- Adoption: aggregates only ------------------------------------------------------------

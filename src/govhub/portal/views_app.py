@@ -16,9 +16,8 @@ from django.views.decorators.http import require_POST
 
 from govhub.identity import queries as identity_queries
 from govhub.identity.sso.assurance import SESSION_SID_KEY
-from govhub.portal import queries, services
+from govhub.portal import notification_settings, queries, services
 from govhub.portal.forms import NotificationForm, PushDeviceForm, RatingForm
-from govhub.portal.models import NotificationPreference
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -30,12 +29,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     user: Any = request.user
-    preference = NotificationPreference.objects.filter(account=user).first()
+    preference = notification_settings.preference_of(user)
     form = NotificationForm(request.POST or None, initial={
         "channels": preference.channels if preference else [],
         "topics": preference.topics if preference else []})
     if request.method == "POST" and form.is_valid():
-        services.save_notification_preference(actor=user, **form.cleaned_data)
+        notification_settings.save_notification_preference(actor=user, **form.cleaned_data)
         messages.success(request, _("Notification settings saved."))
         return redirect("app-profile")
     # The sign-in of this browser: its assurance (acr) is what mini-apps receive.
@@ -85,9 +84,9 @@ def push_device(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest()
     try:
-        services.set_push_on_device(actor=request.user,
-                                    user_agent=request.headers.get("User-Agent", ""),
-                                    **form.cleaned_data)
+        notification_settings.set_push_on_device(
+            actor=request.user, user_agent=request.headers.get("User-Agent", ""),
+            **form.cleaned_data)
     except ValidationError:
         return HttpResponseBadRequest()
     return HttpResponse(status=204)

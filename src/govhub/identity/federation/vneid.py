@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
@@ -35,6 +34,8 @@ from joserfc.errors import JoseError
 from govhub.identity.federation.services.vneid_accounts import FederatedIdentity
 from govhub.identity.people import personal_id
 from govhub.identity.sso.assurance import ACR_LEVEL_1, ACR_LEVEL_2
+from govhub.kernel import outbound_http
+from govhub.kernel.outbound_http import OutboundHttpError
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,9 @@ def upstream_client(config: FederationConfig) -> Any:
             return cached[1]
         oauth = OAuth()  # state and PKCE verifier live in the Django session
         client = oauth.register(
-            CLIENT_NAME, client_id=config.client_id, client_secret=config.client_secret,
-            server_metadata_url=config.discovery_url,
+            CLIENT_NAME, client_cls=outbound_http.OAuth2ClientApp,
+            user_agent=outbound_http.USER_AGENT, client_id=config.client_id,
+            client_secret=config.client_secret, server_metadata_url=config.discovery_url,
             client_kwargs={
                 "scope": config.scopes,
                 "code_challenge_method": "S256",  # RFC 9700 §2.1.1
@@ -145,7 +147,7 @@ def begin(request: HttpRequest, config: FederationConfig, next_url: str | None) 
     callback = redirect_uri(request, config)
     try:
         authorization = client.create_authorization_url(callback)
-    except (requests.RequestException, ValueError, KeyError, RuntimeError) as error:
+    except (OutboundHttpError, ValueError, KeyError, RuntimeError) as error:
         raise FederationError(FederationError.UNAVAILABLE, type(error).__name__,
                               next_url=next_url) from error
     # Authlib keeps state, nonce and the PKCE verifier in the session under the state; the
@@ -206,7 +208,7 @@ def _check_authorization_response(request: HttpRequest, client: Any) -> str | No
         if saved is not None:
             client.framework.clear_state_data(request.session, state)  # used once
         raise
-    except (requests.RequestException, ValueError) as failure:
+    except (OutboundHttpError, ValueError) as failure:
         raise FederationError(FederationError.UNAVAILABLE, type(failure).__name__,
                               next_url=next_url) from failure
     return next_url
@@ -220,7 +222,7 @@ def _redeem(request: HttpRequest, client: Any) -> tuple[Mapping[str, Any], Mappi
         if not claims:  # Authlib verified no ID token: refuse rather than trust userinfo alone
             raise FederationError(FederationError.INVALID_RESPONSE, "no verified ID token")
         userinfo = client.userinfo(token=token)
-    except (requests.RequestException, ValueError) as error:
+    except (OutboundHttpError, ValueError) as error:
         # Timeouts, refused connections, 5xx answers (Authlib raises HTTPError for a 5xx
         # even when its body is an RFC 6749 §5.2 error).
         raise FederationError(FederationError.UNAVAILABLE, type(error).__name__) from error

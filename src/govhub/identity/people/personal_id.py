@@ -1,7 +1,8 @@
 """Protection of the 12-digit personal identification number (số định danh cá nhân).
 
 Law 91/2025/QH15 on personal data protection: keep only what is needed and protect it.
-We keep three things, each from a key derived from GOVHUB_PII_KEY:
+We keep three things, each under its own key derived from GOVHUB_PII_KEY
+(``govhub.kernel.key_derivation``):
 - a keyed digest (HMAC-SHA256), unique, to find the account that owns a number
   (e.g. when VNeID returns ``SoDinhDanh``) without storing the number in clear;
 - the number encrypted (Fernet: AES-128-CBC + HMAC), readable only by code that must
@@ -11,23 +12,16 @@ We keep three things, each from a key derived from GOVHUB_PII_KEY:
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from govhub.kernel.key_derivation import KeyPurpose, fernet, keyed_digest
+
 PERSONAL_ID = re.compile(r"^\d{12}$")
 LAST_DIGITS = 4
-
-
-def _derive(purpose: bytes) -> bytes:
-    return hmac.new(settings.GOVHUB_PII_KEY.encode(), purpose, hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
@@ -48,20 +42,17 @@ def normalise(raw: str) -> str:
 
 
 def digest(number: str) -> str:
-    return hmac.new(_derive(b"personal-id-digest"), normalise(number).encode(),
-                    hashlib.sha256).hexdigest()
+    return keyed_digest(KeyPurpose.PERSONAL_ID_DIGEST, normalise(number))
 
 
 def protect(raw: str) -> ProtectedPersonalId:
     number = normalise(raw)
-    fernet = Fernet(base64.urlsafe_b64encode(_derive(b"personal-id-encryption")))
     return ProtectedPersonalId(
         digest=digest(number),
-        ciphertext=fernet.encrypt(number.encode()).decode(),
+        ciphertext=fernet(KeyPurpose.PERSONAL_ID_ENCRYPTION).encrypt(number.encode()).decode(),
         last_digits=number[-LAST_DIGITS:],
     )
 
 
 def reveal(ciphertext: str) -> str:
-    fernet = Fernet(base64.urlsafe_b64encode(_derive(b"personal-id-encryption")))
-    return fernet.decrypt(ciphertext.encode()).decode()
+    return fernet(KeyPurpose.PERSONAL_ID_ENCRYPTION).decrypt(ciphertext.encode()).decode()

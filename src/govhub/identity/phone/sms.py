@@ -15,11 +15,8 @@ against 70 for Vietnamese with diacritics in UCS-2), so messages are folded to A
 
 from __future__ import annotations
 
-import json
 import logging
 import unicodedata
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -27,6 +24,7 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from govhub.identity.people.phone_numbers import international
+from govhub.kernel import outbound_http
 
 logger = logging.getLogger(__name__)
 
@@ -81,27 +79,31 @@ class BrandnameGatewaySender:
             logger.error("GOVHUB_SMS_GATEWAY_URL is not set: cannot send SMS")
             raise SmsError("The SMS gateway is not configured.", retryable=False)
         request_id = uuid.uuid4().hex
-        body = json.dumps({"brandname": self.brandname, "phone": international(phone),
-                           "message": text, "request_id": request_id}).encode()
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        body = {"brandname": self.brandname, "phone": international(phone), "message": text,
+                "request_id": request_id}
+        headers = {"Accept": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310 - URL from configuration
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            detail = error.read(500).decode("utf-8", "replace")
-            logger.warning("SMS gateway refused request %s: HTTP %s %s", request_id,
-                           error.code, detail)
-            # 429 and 5xx are the gateway's trouble; other 4xx are ours (a bad brand name…).
-            raise SmsError(f"SMS gateway answered HTTP {error.code}.",
-                           retryable=error.code == 429 or error.code >= 500) from error
-        except TimeoutError as error:
+            # A POST is never repeated by the client (the gateway may have taken it); the
+            # person asks for a new code instead.
+            with outbound_http.session(read_timeout_seconds=self.timeout_seconds) as http:
+                response = http.post(self.url, json=body, headers=headers,
+                                     allow_redirects=False)
+            if response.status_code >= 400:
+                logger.warning("SMS gateway refused request %s: HTTP %s %s", request_id,
+                               response.status_code, response.text[:500])
+                # 429 and 5xx are the gateway's trouble; other 4xx are ours (a bad brand
+                # name…).
+                raise SmsError(f"SMS gateway answered HTTP {response.status_code}.",
+                               retryable=response.status_code == 429
+                               or response.status_code >= 500)
+            answer = response.json() if response.content else {}
+        except outbound_http.Timeout as error:
             logger.warning("SMS gateway timed out after %ss (request %s)",
                            self.timeout_seconds, request_id)
             raise SmsError("SMS gateway timed out.", retryable=True) from error
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except (outbound_http.OutboundHttpError, ValueError) as error:
             logger.warning("SMS gateway unreachable (request %s): %s", request_id, error)
             raise SmsError("SMS gateway unreachable.", retryable=True) from error
         message_id = answer.get("message_id") if isinstance(answer, dict) else None

@@ -7,8 +7,6 @@ values (RFC 8176) a sign-in then carries. Writes live in
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 import secrets
@@ -18,10 +16,10 @@ from typing import Any
 import pyotp
 import segno
 from cryptography.fernet import Fernet
-from django.conf import settings
 
 from govhub.identity.models import Account, AuthenticatorApp, Passkey, Role
 from govhub.identity.people.access import access_for
+from govhub.kernel.key_derivation import KeyPurpose, fernet, keyed_digest
 
 # RFC 8176 §2. "otp" for an authenticator-app code and for a backup code (both are one-time
 # passwords); "hwk"/"swk" for a passkey (proof of possession of a key held by the
@@ -72,14 +70,10 @@ def is_second_factor_due(account: Account) -> bool:
     return role_requires_second_factor(account) or has_second_factor(account)
 
 
-# --- Keys derived from GOVHUB_PII_KEY, the key for data at rest ----------------------------
-
-def _derive(purpose: bytes) -> bytes:
-    return hmac.new(settings.GOVHUB_PII_KEY.encode(), purpose, hashlib.sha256).digest()
-
+# --- Keys derived from GOVHUB_PII_KEY, the key for data at rest (kernel.key_derivation) ---
 
 def _fernet() -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(b"totp-secret-encryption")))
+    return fernet(KeyPurpose.TOTP_SECRET_ENCRYPTION)
 
 
 # --- TOTP (RFC 6238) -------------------------------------------------------------------------
@@ -150,8 +144,7 @@ def new_backup_codes() -> list[str]:
 def backup_code_digest(code: str) -> str:
     """A keyed digest (HMAC-SHA256): the codes carry ~49 random bits, so a slow password
     hash adds nothing but cost, and without the key a stolen table proves nothing."""
-    return hmac.new(_derive(b"backup-code-digest"), normalise_code(code).encode(),
-                    hashlib.sha256).hexdigest()
+    return keyed_digest(KeyPurpose.BACKUP_CODE_DIGEST, normalise_code(code))
 
 
 def summary(account: Account) -> dict[str, Any]:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 
 from jwcrypto import jwt
@@ -18,10 +15,10 @@ from oauth2_provider.settings import oauth2_settings
 
 from govhub.identity.models import ClientSession
 from govhub.identity.sso.signing_keys import current_signing_jwk
+from govhub.kernel import outbound_http
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 TOKEN_LIFETIME_SECONDS = 120
-DELIVERY_TIMEOUT_SECONDS = 5
 
 
 def logout_token(link: ClientSession) -> str:
@@ -48,15 +45,12 @@ def logout_token(link: ClientSession) -> str:
 
 def deliver(link: ClientSession) -> str | None:
     """POSTs the logout token (§2.5). Returns None on success, else what went wrong."""
-    body = urllib.parse.urlencode({"logout_token": logout_token(link)}).encode()
-    request = urllib.request.Request(  # noqa: S310 - a registered https/http URI
-        link.client.backchannel_logout_uri, data=body, method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"})
     try:
-        with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT_SECONDS) as response:  # noqa: S310
-            status = response.status
-    except urllib.error.HTTPError as error:
-        return f"HTTP {error.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        # A POST: the client does not repeat it; the task tries again later (tasks.py).
+        with outbound_http.session() as http:
+            response = http.post(link.client.backchannel_logout_uri,
+                                 data={"logout_token": logout_token(link)},
+                                 allow_redirects=False)  # §2.8: the answer is 200 or 204
+    except outbound_http.OutboundHttpError as error:
         return f"{type(error).__name__}: {error}"
-    return None if status in (200, 204) else f"HTTP {status}"
+    return None if response.status_code in (200, 204) else f"HTTP {response.status_code}"

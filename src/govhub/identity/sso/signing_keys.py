@@ -10,16 +10,12 @@ older key still inside its ``published_until`` window (see :func:`rotate_signing
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,15 +27,14 @@ from govhub.identity.people import roles
 from govhub.identity.people.services.rules import require_platform_wide
 from govhub.kernel.actors import SystemActor
 from govhub.kernel.audit import record_audit
+from govhub.kernel.key_derivation import KeyPurpose, fernet
 from govhub.kernel.models import AuditAction
 
 RSA_BITS = 2048
 
 
 def _fernet() -> Fernet:
-    derived = hmac.new(settings.GOVHUB_PII_KEY.encode(), b"oidc-signing-keys",
-                       hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return fernet(KeyPurpose.OIDC_SIGNING_KEYS)
 
 
 def encrypt_private_key(pem: bytes) -> str:

@@ -226,3 +226,33 @@ def test_one_logout_token_per_app_however_many_codes_it_got(
     assert [(link.logout_attempts, link.logout_last_error) for link in failed] == \
         [(1, "HTTP 503")] * 3
     assert all(link.logout_delivered_at is None for link in failed)
+
+
+def test_a_failed_delivery_is_tried_again_later_with_back_off(
+    client: Browser, tree: Any, apps: list[LogoutReceiver], official: Any, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from govhub.identity.sso.services.logout_deliveries import LOGOUT_RETRY, deliver_logout_token
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    failing = register(tree, apps[2], "dang-loi")
+    client.force_login(official)
+    use_app(client, failing)
+    client.post("/logout/")
+    link = ClientSession.objects.get(client=failing)
+    DBTaskResult.objects.all().delete()  # the worker took the first attempt …
+    started = timezone.now()
+    deliver_logout_token.call(str(link.pk))  # … and it failed
+    assert len(apps[2].received) == 1
+    retry = DBTaskResult.objects.get()
+    assert retry.args_kwargs == {"args": [str(link.pk)], "kwargs": {"attempt": 1}}
+    pause = LOGOUT_RETRY.ceiling_seconds(0)
+    assert started + timedelta(seconds=pause * (1 - LOGOUT_RETRY.jitter_ratio)) <= retry.run_after
+    assert retry.run_after <= timezone.now() + timedelta(seconds=pause)
+
+    deliver_logout_token.call(str(link.pk), attempt=LOGOUT_RETRY.retries)  # the last one
+    assert DBTaskResult.objects.count() == 1  # given up: nothing more queued

@@ -88,3 +88,17 @@ def test_without_its_client_the_app_uses_the_sign_in_page(client: Browser,
     settings.GOVHUB_APP_CLIENT_ID = None
     answer = client.get("/app/login/?next=/apps/")
     assert answer["Location"] == "/login/?next=%2Fapps%2F"
+
+
+def test_a_callback_is_used_once(live_server: Any, tree: Any, app_client: Client,
+                                 make_citizen: Any) -> None:
+    make_citizen(tree.commune_a, username="congdan.lan", password=PASSWORD)
+    browser = requests.Session()
+    page = browser.get(f"{live_server.url}/app/login/?next=/offline/", timeout=10)
+    fields = {**hidden_fields(page.text), "username": "congdan.lan", "password": PASSWORD}
+    landed = browser.post(page.url, data=fields, headers={"Referer": page.url}, timeout=10)
+    [callback] = [r.url for r in landed.history if "/app/callback" in r.url]
+    # The same state and code again (a replayed or leaked redirect): refused, not a sign-in.
+    again = browser.get(callback, timeout=10, allow_redirects=False)
+    assert again.status_code == 400
+    assert app_client.accesstoken_set.count() == 1

@@ -7,21 +7,23 @@ Django's task framework (django-tasks, ADR 0003)."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from govhub.identity.models import ClientSession
 from govhub.identity.sso import backchannel
+from govhub.kernel.task_retry import RetryPolicy, retry_later
 
 logger = logging.getLogger(__name__)
 
-# An app that is down is retried with growing pauses for about 45 minutes (§2.8 lets the
-# provider to give up; by then the app's own session has usually expired).
-RETRY_DELAYS_SECONDS = (10, 30, 120, 600, 1800)
+# An app that is down is retried with growing pauses (10 s, 40 s, 160 s, 640 s, 30 min, less
+# jitter) for about 45 minutes (§2.8 lets the provider give up; by then the app's own session
+# has usually expired).
+LOGOUT_RETRY = RetryPolicy(retries=5, first_delay_seconds=10, multiplier=4,
+                           max_delay_seconds=1800)
 
 
 @task()
@@ -36,9 +38,7 @@ def deliver_logout_token(client_session_id: str, attempt: int = 0) -> None:
         return
     logger.warning("back-channel logout to %s failed (attempt %d): %s",
                    link.client.backchannel_logout_uri, attempt + 1, problem)
-    if attempt < len(RETRY_DELAYS_SECONDS) and default_task_backend.supports_defer:
-        later = timezone.now() + timedelta(seconds=RETRY_DELAYS_SECONDS[attempt])
-        deliver_logout_token.using(run_after=later).enqueue(client_session_id, attempt + 1)
+    retry_later(deliver_logout_token, client_session_id, attempt=attempt, policy=LOGOUT_RETRY)
 
 
 def record_logout_delivery(*, client_session: ClientSession, problem: str | None) -> None:
