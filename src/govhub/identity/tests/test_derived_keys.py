@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from cryptography.fernet import InvalidToken
 
-from govhub.identity import second_factor
 from govhub.identity.people import personal_id
+from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.sso import signing_keys
 
 PINNED_PII_KEY = "pinned-pii-key-for-derivation-tests-0123456789"
