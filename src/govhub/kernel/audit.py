@@ -13,6 +13,7 @@ from django.db import models
 
 from govhub.kernel import context
 from govhub.kernel.actors import is_system
+from govhub.kernel.audit_actions import require_registered
 from govhub.kernel.models import AuditEntry
 
 JSONValue = Any
@@ -54,6 +55,7 @@ def record_audit(
     after: dict[str, JSONValue] | None = None,
     agency_id: uuid.UUID | None = None,
 ) -> AuditEntry:
+    require_registered(action)
     request = context.current.get()
     if target is not None:
         target_type = target_type or target._meta.label_lower

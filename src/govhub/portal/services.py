@@ -20,8 +20,9 @@ from govhub.identity import roles
 from govhub.identity.models import Agency
 from govhub.identity.services.rules import assign_fields, require_permission
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
+from govhub.portal import events
 from govhub.portal.models import (
     ActiveMark,
     AdoptionDaily,
@@ -68,7 +69,7 @@ def create_mini_app(*, actor: Any, communes: Iterable[Agency] = (), **fields: An
     mini_app.communes.set(_check_communes(communes))
     record_audit(actor=actor, action=AuditAction.CREATE, target=mini_app,
                  after=_audit_snapshot(mini_app), agency_id=mini_app.owner_id)
-    publish_on_commit("portal.mini_app_changed", code=mini_app.code)
+    publish_on_commit(events.MiniAppChanged(code=mini_app.code))
     return mini_app
 
 
@@ -87,7 +88,7 @@ def update_mini_app(*, actor: Any, mini_app: MiniApp, communes: Iterable[Agency]
         mini_app.communes.set(_check_communes(communes))
     record_audit(actor=actor, action=AuditAction.UPDATE, target=mini_app, before=before,
                  after=_audit_snapshot(mini_app), agency_id=mini_app.owner_id)
-    publish_on_commit("portal.mini_app_changed", code=mini_app.code)
+    publish_on_commit(events.MiniAppChanged(code=mini_app.code))
     return mini_app
 
 

@@ -9,16 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govhub.identity import personal_id, roles
+from govhub.identity import events, personal_id, roles
 from govhub.identity.access import access_for
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, AccountKind, Agency, Role
 from govhub.identity.phone_numbers import normalise_mobile
 from govhub.identity.services.grants import grant_role
 from govhub.identity.services.rules import assign_fields, require_permission
 from govhub.kernel.actors import is_system
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 ACCOUNT_FIELDS = frozenset({"username", "full_name", "kind", "email", "phone", "agency",
                             "position", "commune", "assurance_level", "is_active"})
@@ -91,7 +92,7 @@ def create_account(
     scope = _scope_agency(account)
     record_audit(actor=actor, action=AuditAction.CREATE, target=account,
                  after=snapshot(account), agency_id=scope.pk if scope else None)
-    publish_on_commit("identity.account_created", account_id=str(account.pk))
+    publish_on_commit(events.AccountCreated(account_id=account.pk))
     return account
 
 
@@ -113,7 +114,7 @@ def update_account(
     scope = _scope_agency(account)
     record_audit(actor=actor, action=AuditAction.UPDATE, target=account, before=before,
                  after=snapshot(account), agency_id=scope.pk if scope else None)
-    publish_on_commit("identity.account_updated", account_id=str(account.pk))
+    publish_on_commit(events.AccountUpdated(account_id=account.pk))
     return account
 
 
@@ -136,7 +137,7 @@ def set_account_password(*, actor: Any, account: Account, password: str) -> None
     account.save(update_fields=["password", "updated_at"])
     scope = _scope_agency(account)
     # The audit records that the password changed, never the password or its hash.
-    record_audit(actor=actor, action=AuditAction.SET_PASSWORD, target=account,
+    record_audit(actor=actor, action=IdentityAction.SET_PASSWORD, target=account,
                  agency_id=scope.pk if scope else None)
 
 

@@ -11,13 +11,13 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from govhub.identity import roles
+from govhub.identity import events, roles
 from govhub.identity.access import access_for
 from govhub.identity.models import Agency
 from govhub.identity.services.rules import assign_fields, require_permission
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 AGENCY_FIELDS = frozenset({"parent", "kind", "name", "short_name", "electronic_id_code",
                            "admin_unit_code", "address", "phone", "email", "website",
@@ -47,7 +47,7 @@ def create_agency(*, actor: Any, **fields: Any) -> Agency:
     agency.save()
     record_audit(actor=actor, action=AuditAction.CREATE, target=agency, after=snapshot(agency),
                  agency_id=agency.pk)
-    publish_on_commit("identity.agency_created", agency_id=str(agency.pk))
+    publish_on_commit(events.AgencyCreated(agency_id=agency.pk))
     return agency
 
 
@@ -71,7 +71,7 @@ def update_agency(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
         )
     record_audit(actor=actor, action=AuditAction.UPDATE, target=agency, before=before,
                  after=snapshot(agency), agency_id=agency.pk)
-    publish_on_commit("identity.agency_updated", agency_id=str(agency.pk))
+    publish_on_commit(events.AgencyUpdated(agency_id=agency.pk))
     return agency
 
 

@@ -17,7 +17,7 @@ from govhub.identity.phone_codes import VerifiedPhone
 from govhub.identity.services.accounts import create_account
 from govhub.kernel.actors import SystemActor
 from govhub.kernel.audit import record_audit
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 
 # The visitor has no account yet, so the platform creates it on their behalf; what
 # authorises the write is the proof that they hold the phone (VerifiedPhone).

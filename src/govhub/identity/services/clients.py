@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
 
-from govhub.identity import roles
+from govhub.identity import events, roles
 from govhub.identity.models import Agency, Client
 from govhub.identity.services.rules import assign_fields, require_permission
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 # RFC 9700 §2.1.2/§2.4: no implicit, hybrid or password grants; people sign in with the
 # code flow, machines use client credentials.
@@ -58,7 +58,7 @@ def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Clien
     client.save()
     record_audit(actor=actor, action=AuditAction.CREATE, target=client,
                  after=snapshot(client, exclude=["client_secret"]), agency_id=agency.pk)
-    publish_on_commit("identity.client_registered", client_id=client.client_id)
+    publish_on_commit(events.ClientRegistered(client_id=client.client_id))
     return client, secret
 
 

@@ -14,7 +14,7 @@ from govhub.identity import roles
 from govhub.identity.models import SigningKey
 from govhub.identity.services.rules import require_platform_wide
 from govhub.kernel.audit import record_audit
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 
 RSA_BITS = 2048
 

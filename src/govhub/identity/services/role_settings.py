@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db import transaction
 
-from govhub.identity import roles
+from govhub.identity import events, roles
 from govhub.identity.models import Role
 from govhub.identity.services.rules import require_platform_wide
 from govhub.kernel.audit import record_audit
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
 @transaction.atomic
@@ -27,6 +27,6 @@ def update_role(*, actor: Any, role: Role, requires_second_factor: bool) -> Role
     role.save(update_fields=["requires_second_factor", "updated_at"])
     record_audit(actor=actor, action=AuditAction.UPDATE, target=role, before=before,
                  after={"requires_second_factor": requires_second_factor})
-    publish_on_commit("identity.role_updated", role=role.code,
-                      requires_second_factor=requires_second_factor)
+    publish_on_commit(events.RoleUpdated(role=role.code,
+                                         requires_second_factor=requires_second_factor))
     return role

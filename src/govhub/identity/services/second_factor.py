@@ -17,14 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govhub.identity import roles, second_factor
+from govhub.identity import events, roles, second_factor
 from govhub.identity.models import Account, AccountKind, AuthenticatorApp, BackupCode, Passkey
 from govhub.identity.passkeys import Assertion, NewCredential, PasskeyError
 from govhub.identity.services.rules import require_permission
 from govhub.kernel.actors import is_system
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
 def _require_self(actor: Any, account: Account) -> None:
@@ -80,8 +80,8 @@ def set_up_authenticator_app(*, actor: Any, account: Account, secret: str,
     record_audit(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
                  target=app, after=snapshot(app), agency_id=_scope_id(account))
     codes = _first_backup_codes(actor, account)
-    publish_on_commit("identity.second_factor_added", account_id=str(account.pk),
-                      method="authenticator_app")
+    publish_on_commit(events.SecondFactorAdded(account_id=account.pk,
+                                               method="authenticator_app"))
     return codes
 
 
@@ -99,8 +99,7 @@ def register_passkey(*, actor: Any, account: Account, credential: NewCredential,
     record_audit(actor=actor, action=AuditAction.CREATE, target=passkey,
                  after=snapshot(passkey), agency_id=_scope_id(account))
     codes = _first_backup_codes(actor, account)
-    publish_on_commit("identity.second_factor_added", account_id=str(account.pk),
-                      method="passkey")
+    publish_on_commit(events.SecondFactorAdded(account_id=account.pk, method="passkey"))
     return passkey, codes
 
 
@@ -114,8 +113,7 @@ def _after_removal(actor: Any, account: Account, remaining: int, method: str) ->
     if remaining == 0:
         # Backup codes only recover a factor; with none left they would be a way in.
         account.backup_codes.all().delete()
-    publish_on_commit("identity.second_factor_removed", account_id=str(account.pk),
-                      method=method)
+    publish_on_commit(events.SecondFactorRemoved(account_id=account.pk, method=method))
 
 
 @transaction.atomic
@@ -178,8 +176,7 @@ def reset_second_factors(*, actor: Any, account: Account) -> None:
                  target_type="identity.secondfactor",
                  target_label=_("Second factors of %(account)s") % {"account": account.username},
                  before=before, agency_id=_scope_id(account))
-    publish_on_commit("identity.second_factor_removed", account_id=str(account.pk),
-                      method="all")
+    publish_on_commit(events.SecondFactorRemoved(account_id=account.pk, method="all"))
 
 
 # --- Uses during sign-in ---------------------------------------------------------------------

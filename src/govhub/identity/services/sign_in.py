@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import Grant, RefreshToken
 
+from govhub.identity import events
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.kernel import context
 from govhub.kernel.audit import record_audit
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 # Assurance of a sign-in (the ID token's `acr`). Level 1: one factor (password, or a
 # one-time code to a phone); level 2: two factors, or VNeID at its level 2 — the same
@@ -40,7 +41,7 @@ def start_sign_in(*, account: Account, session_key: str, amr: list[str],
         ip_address=request.ip_address if request else None,
         user_agent=(request.user_agent if request else "")[:300],
     )
-    record_audit(actor=account, action=AuditAction.SIGN_IN, target=account,
+    record_audit(actor=account, action=IdentityAction.SIGN_IN, target=account,
                  after={"sid": session.sid, "acr": acr, "amr": amr},
                  agency_id=account.agency_id or account.commune_id)
     return session
@@ -63,9 +64,9 @@ def end_sign_in(*, actor: Any, sign_in_session: SignInSession,
             session_key=session.session_key).delete()
     _end_app_sessions(session)
     account = session.account
-    record_audit(actor=actor, action=AuditAction.SIGN_OUT, target=account,
+    record_audit(actor=actor, action=IdentityAction.SIGN_OUT, target=account,
                  before={"sid": session.sid}, agency_id=account.agency_id or account.commune_id)
-    publish_on_commit("identity.signed_out", sid=session.sid, account_id=str(account.pk))
+    publish_on_commit(events.SignedOut(sid=session.sid, account_id=account.pk))
 
 
 def _end_app_sessions(session: SignInSession) -> None:

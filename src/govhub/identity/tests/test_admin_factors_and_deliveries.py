@@ -23,7 +23,8 @@ from govhub.identity.tests.factor_fixtures import (
 )
 from govhub.identity.tests.test_backchannel_logout import LogoutReceiver, register, use_app
 from govhub.kernel.actors import SYSTEM
-from govhub.kernel.models import AuditAction, AuditEntry
+from govhub.kernel.audit_actions import AuditAction
+from govhub.kernel.models import AuditEntry
 
 ACCOUNTS = "/admin/identity/account/"
 SESSIONS = "/admin/identity/signinsession/"

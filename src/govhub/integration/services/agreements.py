@@ -20,8 +20,8 @@ from govhub.integration.models import Agreement, AgreementStatus, Operation, Quo
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
 def _locked(agreement: Agreement) -> Agreement:
@@ -67,7 +67,7 @@ def request_agreement(*, actor: Any, consumer: System, service: Service, legal_b
     agreement.operations.set(operations or [])
     _audit(actor, agreement, AuditAction.CREATE, None, consumer.scope_agency)
     if submit:
-        publish_on_commit(events.AGREEMENT_REQUESTED, agreement_id=str(agreement.pk))
+        publish_on_commit(events.AgreementRequested(agreement_id=agreement.pk))
     return agreement
 
 
@@ -80,7 +80,7 @@ def submit_agreement(*, actor: Any, agreement: Agreement) -> Agreement:
     agreement.status = AgreementStatus.SUBMITTED
     agreement.save(update_fields=["status", "updated_at"])
     _audit(actor, agreement, AuditAction.UPDATE, before, agreement.consumer.scope_agency)
-    publish_on_commit(events.AGREEMENT_REQUESTED, agreement_id=str(agreement.pk))
+    publish_on_commit(events.AgreementRequested(agreement_id=agreement.pk))
     return agreement
 
 
@@ -96,7 +96,7 @@ def _decide(actor: Any, agreement: Agreement, status: str, **values: Any) -> Agr
         setattr(agreement, name, value)
     agreement.save()
     _audit(actor, agreement, AuditAction.UPDATE, before, agreement.service.scope_agency)
-    publish_on_commit(events.AGREEMENT_DECIDED, agreement_id=str(agreement.pk), status=status)
+    publish_on_commit(events.AgreementDecided(agreement_id=agreement.pk, status=status))
     return agreement
 
 
@@ -133,7 +133,7 @@ def revoke_agreement(*, actor: Any, agreement: Agreement) -> Agreement:
     agreement.revoked_at = timezone.now()
     agreement.save(update_fields=["status", "revoked_at", "updated_at"])
     _audit(actor, agreement, AuditAction.UPDATE, before, agreement.service.scope_agency)
-    publish_on_commit(events.AGREEMENT_REVOKED, agreement_id=str(agreement.pk))
+    publish_on_commit(events.AgreementRevoked(agreement_id=agreement.pk))
     publish_snapshot_on_commit("agreement revoked")
     return agreement
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govhub.identity.services.rules import assign_fields
+from govhub.integration.audit_actions import IntegrationAction
 from govhub.integration.import_openapi import ParsedDocument, parse_openapi
 from govhub.integration.import_wsdl import parse_wsdl
 from govhub.integration.models import (
@@ -23,7 +24,7 @@ from govhub.integration.models import (
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
 from govhub.kernel.audit import record_audit, snapshot
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 from govhub_contracts.snapshot import DataClass, Protocol
 
 SERVICE_FIELDS = frozenset({
@@ -181,7 +182,7 @@ def import_description(*, actor: Any, service: Service, text: str) -> list[Opera
     service.description_document = text
     service.description_media_type = document.media_type
     service.save(update_fields=["description_document", "description_media_type", "updated_at"])
-    record_audit(actor=actor, action=AuditAction.IMPORT, target=service,
+    record_audit(actor=actor, action=IntegrationAction.IMPORT, target=service,
                  before={"operations": sorted(kept)},
                  after={"operations": sorted(o.code for o in operations),
                         "media_type": document.media_type},

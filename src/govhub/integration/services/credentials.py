@@ -20,7 +20,7 @@ from govhub.integration.models import ApiKey, Certificate, OAuthBinding, System
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
 from govhub.kernel.audit import record_audit, snapshot
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 from govhub_contracts.snapshot import API_KEY_PREFIX
 
 

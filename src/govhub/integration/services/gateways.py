@@ -17,8 +17,8 @@ from govhub.identity.services.rules import require_platform_wide
 from govhub.integration.models import EvidenceRecord, Gateway
 from govhub.kernel import problems
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.errors import DomainError
-from govhub.kernel.models import AuditAction
 from govhub_contracts import snapshot as contract
 
 EVIDENCE_FIELDS = tuple(contract.EvidenceRecord.model_fields)

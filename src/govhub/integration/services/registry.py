@@ -11,7 +11,7 @@ from govhub.integration.models import Member, System
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
 from govhub.kernel.audit import record_audit, snapshot
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 
 MEMBER_FIELDS = frozenset({"code", "name", "agency", "is_central"})
 SYSTEM_FIELDS = frozenset({"code", "name", "description", "agency"})
