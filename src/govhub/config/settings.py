@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "govhub.identity",
     "govhub.integration",
     "govhub.portal",
+    "govhub.config",  # last: wires the reactions across contexts (config/subscriptions.py)
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
 # Vietnamese at the bare URLs, English under /en/ (prefix_default_language=False).
 urlpatterns += i18n_patterns(
     path("", include("govhub.portal.urls")),  # the citizen app: home, mini-apps, profile
+    path("", include("govhub.integration.urls")),
     # The admin's own login would log in on a password alone; this one asks the second
     # factor that administrators' roles require (issue 3 §3).
     path("admin/login/", second_factor_views.AdminSignInView.as_view()),
