@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 
 from govhub.kernel import context
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
 from govhub.kernel.audit_actions import require_registered
 from govhub.kernel.models import AuditEntry
 
@@ -46,7 +46,7 @@ def snapshot(instance: models.Model, *, exclude: Iterable[str] = ()) -> dict[str
 
 def record_audit(
     *,
-    actor: object,
+    actor: Actor,
     action: str,
     target: models.Model | None = None,
     target_type: str = "",

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govhub.identity import roles
-from govhub.identity.models import Agency
+from govhub.identity.access import signed_in_account
+from govhub.identity.models import Account, Agency
 from govhub.identity.services.rules import assign_fields, require_permission
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
@@ -41,7 +43,7 @@ MINI_APP_FIELDS = frozenset({
     "order", "is_featured"})
 
 
-def _require_catalog_manager(actor: Any, owner: Agency | None) -> None:
+def _require_catalog_manager(actor: Actor, owner: Agency | None) -> None:
     # The catalog belongs to whoever manages the owning unit; an entry with no owner is the
     # province's, so only a platform-wide grant may change it (rules.require_permission).
     require_permission(actor, roles.MANAGE_AGENCY, owner)
@@ -60,7 +62,7 @@ def _audit_snapshot(mini_app: MiniApp) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_mini_app(*, actor: Any, communes: Iterable[Agency] = (), **fields: Any) -> MiniApp:
+def create_mini_app(*, actor: Actor, communes: Iterable[Agency] = (), **fields: Any) -> MiniApp:
     mini_app = MiniApp()
     assign_fields(mini_app, fields, MINI_APP_FIELDS)
     _require_catalog_manager(actor, mini_app.owner)
@@ -74,7 +76,7 @@ def create_mini_app(*, actor: Any, communes: Iterable[Agency] = (), **fields: An
 
 
 @transaction.atomic
-def update_mini_app(*, actor: Any, mini_app: MiniApp, communes: Iterable[Agency] | None = None,
+def update_mini_app(*, actor: Actor, mini_app: MiniApp, communes: Iterable[Agency] | None = None,
                     **changes: Any) -> MiniApp:
     mini_app = MiniApp.objects.select_for_update().get(pk=mini_app.pk)
     _require_catalog_manager(actor, mini_app.owner)
@@ -92,19 +94,21 @@ def update_mini_app(*, actor: Any, mini_app: MiniApp, communes: Iterable[Agency]
     return mini_app
 
 
-def _require_signed_in(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False):
+def _require_signed_in(actor: Actor) -> Account:
+    account = signed_in_account(actor)
+    if account is None:
         raise PermissionDenied(_("Sign in first."))
+    return account
 
 
 @transaction.atomic
-def rate_item(*, actor: Any, mini_app: MiniApp | None, stars: int,
+def rate_item(*, actor: Actor, mini_app: MiniApp | None, stars: int,
               comment: str = "") -> Rating:
     """The actor's rating of the app (``mini_app=None``) or of a mini-app they can see;
     a second rating replaces the first (one per person and item)."""
-    _require_signed_in(actor)
-    rating = (Rating.objects.select_for_update().filter(account=actor, mini_app=mini_app)
-              .first() or Rating(account=actor, mini_app=mini_app))
+    account = _require_signed_in(actor)
+    rating = (Rating.objects.select_for_update().filter(account=account, mini_app=mini_app)
+              .first() or Rating(account=account, mini_app=mini_app))
     before = snapshot(rating) if rating.pk else None
     rating.stars, rating.comment = stars, comment.strip()
     rating.full_clean(validate_constraints=False)
@@ -115,14 +119,14 @@ def rate_item(*, actor: Any, mini_app: MiniApp | None, stars: int,
 
 
 @transaction.atomic
-def save_notification_preference(*, actor: Any, channels: Iterable[str],
+def save_notification_preference(*, actor: Actor, channels: Iterable[str],
                                  topics: Iterable[str]) -> NotificationPreference:
-    _require_signed_in(actor)
+    account = _require_signed_in(actor)
     channels, topics = sorted(set(channels)), sorted(set(topics))
     if set(channels) - set(Channel.values) or set(topics) - set(Topic.values):
         raise ValidationError(_("Unknown channel or topic."))
     preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
-        account=actor)
+        account=account)
     before = snapshot(preference)
     preference.channels, preference.topics = channels, topics
     preference.save()
@@ -132,13 +136,13 @@ def save_notification_preference(*, actor: Any, channels: Iterable[str],
 
 
 @transaction.atomic
-def set_push_on_device(*, actor: Any, device_id: str, is_enabled: bool,
+def set_push_on_device(*, actor: Actor, device_id: str, is_enabled: bool,
                        user_agent: str = "") -> PushDevice:
-    _require_signed_in(actor)
+    account = _require_signed_in(actor)
     if not device_id.isalnum() or not 16 <= len(device_id) <= 64:
         raise ValidationError({"device_id": _("Unknown device.")})
     device, _created = PushDevice.objects.select_for_update().get_or_create(
-        account=actor, device_id=device_id)
+        account=account, device_id=device_id)
     device.is_enabled, device.user_agent = is_enabled, user_agent[:300]
     device.save()
     record_audit(actor=actor, action=AuditAction.UPDATE, target=device,
@@ -159,7 +163,7 @@ def _daily_key(day: dt.date) -> bytes:
                     hashlib.sha256).digest()
 
 
-def _first_activity_today(actor: Any, day: dt.date) -> bool:
+def _first_activity_today(actor: Actor, day: dt.date) -> bool:
     digest = hmac.new(_daily_key(day), str(actor.pk).encode(), hashlib.sha256).hexdigest()
     ActiveMark.objects.filter(date__lt=day).delete()
     _mark, created = ActiveMark.objects.get_or_create(date=day, digest=digest)
@@ -167,7 +171,7 @@ def _first_activity_today(actor: Any, day: dt.date) -> bool:
 
 
 @transaction.atomic
-def record_adoption_signal(*, actor: Any, signal: str, day: dt.date | None = None) -> bool:
+def record_adoption_signal(*, actor: Actor, signal: str, day: dt.date | None = None) -> bool:
     """Add one to today's count for the actor's commune; returns whether it counted.
 
     Not audited: an audit entry names its actor, and this must store no user id.
@@ -175,10 +179,10 @@ def record_adoption_signal(*, actor: Any, signal: str, day: dt.date | None = Non
     if signal not in SIGNALS:
         raise ValidationError(_("Unknown signal."))
     day = day or timezone.localdate()
-    signed_in = getattr(actor, "is_authenticated", False)
-    if signal == "active" and (not signed_in or not _first_activity_today(actor, day)):
+    account = signed_in_account(actor)
+    if signal == "active" and (account is None or not _first_activity_today(account, day)):
         return False
-    commune_id = actor.commune_id if signed_in else None
+    commune_id = account.commune_id if account is not None else None
     row, _created = AdoptionDaily.objects.select_for_update().get_or_create(
         commune_id=commune_id, date=day)
     AdoptionDaily.objects.filter(pk=row.pk).update(**{SIGNALS[signal]: F(SIGNALS[signal]) + 1})

@@ -16,7 +16,7 @@ from govhub.identity.models import Account, AccountKind, Agency, Role
 from govhub.identity.phone_numbers import normalise_mobile
 from govhub.identity.services.grants import grant_role
 from govhub.identity.services.rules import assign_fields, require_permission
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
@@ -32,7 +32,7 @@ def _scope_agency(account: Account) -> Agency | None:
     return account.agency
 
 
-def _authorise_account(actor: Any, account: Account) -> None:
+def _authorise_account(actor: Actor, account: Account) -> None:
     scope = _scope_agency(account)
     if scope is None:
         if not access_for(actor).covers_everything(roles.MANAGE_ACCOUNT):
@@ -75,7 +75,7 @@ def _clean_account(account: Account) -> None:
 
 @transaction.atomic
 def create_account(
-    *, actor: Any, password: str | None = None, personal_id_number: str | None = None,
+    *, actor: Actor, password: str | None = None, personal_id_number: str | None = None,
     **fields: Any,
 ) -> Account:
     account = Account()
@@ -98,7 +98,7 @@ def create_account(
 
 @transaction.atomic
 def update_account(
-    *, actor: Any, account: Account, personal_id_number: str | None = None, **changes: Any
+    *, actor: Actor, account: Account, personal_id_number: str | None = None, **changes: Any
 ) -> Account:
     account = Account.objects.select_for_update().get(pk=account.pk)
     _authorise_account(actor, account)  # may manage it where it is now …
@@ -128,7 +128,7 @@ def _validate_password(password: str, account: Account) -> None:
 
 
 @transaction.atomic
-def set_account_password(*, actor: Any, account: Account, password: str) -> None:
+def set_account_password(*, actor: Actor, account: Account, password: str) -> None:
     account = Account.objects.select_for_update().get(pk=account.pk)
     if is_system(actor) or getattr(actor, "pk", None) != account.pk:
         _authorise_account(actor, account)
@@ -143,7 +143,7 @@ def set_account_password(*, actor: Any, account: Account, password: str) -> None
 
 @transaction.atomic
 def create_platform_admin(
-    *, actor: Any, username: str, full_name: str, password: str, email: str | None = None
+    *, actor: Actor, username: str, full_name: str, password: str, email: str | None = None
 ) -> Account:
     """The first administrator of a new installation (``govhub createsuperuser``): an
     official of the top-level agency holding the platform-wide role."""

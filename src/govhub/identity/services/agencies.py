@@ -15,6 +15,7 @@ from govhub.identity import events, roles
 from govhub.identity.access import access_for
 from govhub.identity.models import Agency
 from govhub.identity.services.rules import assign_fields, require_permission
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
@@ -29,7 +30,7 @@ def _path_for(agency: Agency) -> str:
     return f"{prefix}{agency.pk.hex}/"
 
 
-def _authorise_agency_parent(actor: Any, parent: Agency | None) -> None:
+def _authorise_agency_parent(actor: Actor, parent: Agency | None) -> None:
     if parent is None:
         if not access_for(actor).covers_everything(roles.MANAGE_AGENCY):
             raise PermissionDenied(_("Only a platform administrator can add a top-level agency."))
@@ -38,7 +39,7 @@ def _authorise_agency_parent(actor: Any, parent: Agency | None) -> None:
 
 
 @transaction.atomic
-def create_agency(*, actor: Any, **fields: Any) -> Agency:
+def create_agency(*, actor: Actor, **fields: Any) -> Agency:
     agency = Agency()
     assign_fields(agency, fields, AGENCY_FIELDS)
     _authorise_agency_parent(actor, agency.parent)
@@ -52,7 +53,7 @@ def create_agency(*, actor: Any, **fields: Any) -> Agency:
 
 
 @transaction.atomic
-def update_agency(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
+def update_agency(*, actor: Actor, agency: Agency, **changes: Any) -> Agency:
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     require_permission(actor, roles.MANAGE_AGENCY, agency)
     before = snapshot(agency)
@@ -76,7 +77,7 @@ def update_agency(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
 
 
 @transaction.atomic
-def import_province(*, actor: Any, province_code: int) -> tuple[Agency, int, int]:
+def import_province(*, actor: Actor, province_code: int) -> tuple[Agency, int, int]:
     """Create or update the province and all its communes from the official list, matched
     on administrative-unit code, so a second run changes nothing.
     Returns the province and the number of agencies created and updated."""

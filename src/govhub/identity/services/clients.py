@@ -13,6 +13,7 @@ from oauth2_provider.generators import generate_client_secret
 from govhub.identity import events, roles
 from govhub.identity.models import Agency, Client
 from govhub.identity.services.rules import assign_fields, require_permission
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
@@ -41,7 +42,7 @@ def _check_client_rules(client: Client) -> None:
 
 
 @transaction.atomic
-def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Client, str | None]:
+def register_client(*, actor: Actor, agency: Agency, **fields: Any) -> tuple[Client, str | None]:
     """Returns the client and, for a confidential one, its secret in clear — shown to the
     administrator once; only its hash is stored (DOT's hash_client_secret)."""
     require_permission(actor, roles.MANAGE_AGENCY, agency)
@@ -63,7 +64,7 @@ def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Clien
 
 
 @transaction.atomic
-def update_client(*, actor: Any, client: Client, **changes: Any) -> Client:
+def update_client(*, actor: Actor, client: Client, **changes: Any) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
     require_permission(actor, roles.MANAGE_AGENCY, client.agency)
     before = snapshot(client, exclude=["client_secret"])
@@ -77,7 +78,7 @@ def update_client(*, actor: Any, client: Client, **changes: Any) -> Client:
 
 
 @transaction.atomic
-def rotate_client_secret(*, actor: Any, client: Client) -> str:
+def rotate_client_secret(*, actor: Actor, client: Client) -> str:
     client = Client.objects.select_for_update().get(pk=client.pk)
     require_permission(actor, roles.MANAGE_AGENCY, client.agency)
     secret = generate_client_secret()

@@ -10,11 +10,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from govhub.identity import events, roles
-from govhub.identity.access import access_for, forget_access
+from govhub.identity.access import access_for, forget_access, signed_in_account
 from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, AccountKind, Agency, Role, RoleAssignment
 from govhub.identity.services.rules import require_permission
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.events import publish_on_commit
 
@@ -42,7 +42,7 @@ def _sync_role(builtin: roles.BuiltinRole) -> None:
 
 @transaction.atomic
 def grant_role(
-    *, actor: Any, account: Account, role: Role, agency: Agency, valid_until: Any = None
+    *, actor: Actor, account: Account, role: Role, agency: Agency, valid_until: Any = None
 ) -> RoleAssignment:
     require_permission(actor, roles.MANAGE_ROLES, agency)
     access = access_for(actor)
@@ -56,7 +56,7 @@ def grant_role(
         raise ValidationError({"account": _("Roles are granted to officials only.")})
     assignment = RoleAssignment(account=account, role=role, agency=agency,
                                 valid_until=valid_until,
-                                granted_by=None if is_system(actor) else actor)
+                                granted_by=signed_in_account(actor))
     assignment.full_clean()
     assignment.save()
     record_audit(actor=actor, action=IdentityAction.GRANT, target=assignment,
@@ -68,7 +68,7 @@ def grant_role(
 
 
 @transaction.atomic
-def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
+def revoke_role(*, actor: Actor, assignment: RoleAssignment) -> None:
     assignment = RoleAssignment.objects.select_related("agency", "role", "account").get(
         pk=assignment.pk
     )

@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from importlib import import_module
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +17,7 @@ from govhub.identity import events
 from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.kernel import context
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit
 from govhub.kernel.events import publish_on_commit
 
@@ -48,7 +48,7 @@ def start_sign_in(*, account: Account, session_key: str, amr: list[str],
 
 
 @transaction.atomic
-def end_sign_in(*, actor: Any, sign_in_session: SignInSession,
+def end_sign_in(*, actor: Actor, sign_in_session: SignInSession,
                 keep_browser_session: bool = False) -> None:
     """Ends the session: the browser is signed out, the apps' tokens from it are revoked,
     and each app with a back-channel logout URI is notified."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from govhub.identity import roles
 from govhub.identity.services.rules import require_platform_wide
 from govhub.integration.models import EvidenceRecord, Gateway
 from govhub.kernel import problems
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.errors import DomainError
@@ -33,7 +33,7 @@ def _new_token() -> str:
 
 
 @transaction.atomic
-def register_gateway(*, actor: Any, code: str, name: str,
+def register_gateway(*, actor: Actor, code: str, name: str,
                      admin_url: str = "") -> tuple[Gateway, str]:
     """A gateway serves every agency's traffic, so only a platform-wide operator adds one."""
     require_platform_wide(actor, roles.OPERATE_INTEGRATION)
@@ -47,7 +47,7 @@ def register_gateway(*, actor: Any, code: str, name: str,
 
 
 @transaction.atomic
-def rotate_gateway_token(*, actor: Any, gateway: Gateway) -> str:
+def rotate_gateway_token(*, actor: Actor, gateway: Gateway) -> str:
     require_platform_wide(actor, roles.OPERATE_INTEGRATION)
     gateway = Gateway.objects.select_for_update().get(pk=gateway.pk)
     token = _new_token()
