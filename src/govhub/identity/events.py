@@ -70,3 +70,21 @@ class ClientRegistered(DomainEvent):
 class SignedOut(DomainEvent):
     sid: str  # OpenID Connect session id of the sign-in that ended
     account_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ConsentGiven(DomainEvent):
+    consent_id: uuid.UUID
+    account_id: uuid.UUID
+    client_id: str
+    scopes: tuple[str, ...]  # everything the consent now covers
+
+
+@dataclass(frozen=True)
+class ConsentWithdrawn(DomainEvent):
+    """The app's tokens for the person are gone; whoever holds the person's data on the
+    app's behalf must stop using it (Personal Data Protection Law 91/2025)."""
+
+    consent_id: uuid.UUID
+    account_id: uuid.UUID
+    client_id: str

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
+from govhub.identity import events
 from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, Client, ClientSession, Consent
 from govhub.kernel.audit import record_audit
+from govhub.kernel.events import publish_on_commit
 
 
 def active_consent(account: Account, client: Client) -> Consent | None:
@@ -33,6 +35,8 @@ def record_consent(*, actor: Account, client: Client, scopes: list[str]) -> Cons
                  before={"scopes": current.scopes} if current else None,
                  after={"client": client.client_id, "scopes": granted},
                  agency_id=actor.agency_id or actor.commune_id)
+    publish_on_commit(events.ConsentGiven(consent_id=consent.pk, account_id=actor.pk,
+                                          client_id=client.client_id, scopes=tuple(granted)))
     return consent
 
 
@@ -65,3 +69,5 @@ def revoke_consent(*, actor: Account, consent: Consent) -> None:
     record_audit(actor=actor, action=IdentityAction.WITHDRAW_CONSENT, target=consent,
                  before={"client": consent.client.client_id, "scopes": consent.scopes},
                  agency_id=actor.agency_id or actor.commune_id)
+    publish_on_commit(events.ConsentWithdrawn(consent_id=consent.pk, account_id=actor.pk,
+                                              client_id=consent.client.client_id))
