@@ -2,10 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from govhub.config.api import api
-from govhub.identity import phone_sign_in
 from govhub.identity import views as identity_views
-from govhub.identity import views_account as account_views
-from govhub.identity import views_federation as federation_views
 from govhub.identity import views_second_factor as second_factor_views
 from govhub.identity.admin_site import site as admin_site
 from govhub.kernel.views import problem_type
@@ -31,17 +28,7 @@ urlpatterns += i18n_patterns(
     # factor that administrators' roles require (issue 3 §3).
     path("admin/login/", second_factor_views.AdminSignInView.as_view()),
     path("admin/", admin_site.urls),
-    path("login/", identity_views.SignInView.as_view(), name="login"),
-    path("login/phone/", phone_sign_in.PhoneView.as_view(), name="login-phone"),
-    path("login/phone/code/", phone_sign_in.CodeView.as_view(), name="login-phone-code"),
-    path("login/phone/register/", phone_sign_in.RegisterView.as_view(),
-         name="login-phone-register"),
-    path("login/vneid/", federation_views.VneidSignInView.as_view(), name="vneid-login"),
-    path("login/vneid/callback/", federation_views.VneidCallbackView.as_view(),
-         name="vneid-callback"),
-    path("logout/", identity_views.SignOutView.as_view(), name="logout"),
-    path("account/sessions/", account_views.SessionsView.as_view(), name="account-sessions"),
-    path("account/apps/", account_views.AppsView.as_view(), name="account-apps"),
+    path("", include("govhub.identity.urls_pages")),  # sign-in, sign-out, account pages
     path("", include("govhub.identity.urls_second_factor")),
     prefix_default_language=False,
 )
