@@ -4,6 +4,7 @@ cycle between the modules of ``src/``."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("govhub", "govhub_gateway", "govhub_contracts", "govhub_sandbox")
+GOVHUB = ROOT / "src" / "govhub"
 
 
 def test_import_linter_contracts_pass() -> None:
@@ -135,3 +137,28 @@ def test_notification_settings_are_reached_through_their_seam_only() -> None:
         and str(path.relative_to(package)) not in SEAM_ALLOWED
         and SEAM_MODELS.search(path.read_text(encoding="utf-8")))
     assert strays == []
+
+
+def subscribe_calls(path: Path) -> list[int]:
+    """Lines of ``path`` that call ``subscribe`` (bare or as ``events.subscribe``)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            called = node.func
+            name = called.id if isinstance(called, ast.Name) else \
+                called.attr if isinstance(called, ast.Attribute) else ""
+            if name == "subscribe":
+                lines.append(node.lineno)
+    return lines
+
+
+def test_reactions_are_subscribed_in_config_subscriptions_only() -> None:
+    """architecture.md: contexts never import each other to react; every reaction is one
+    row of ``govhub.config.subscriptions``."""
+    allowed = {GOVHUB / "config" / "subscriptions.py"}
+    found = {path: subscribe_calls(path) for path in GOVHUB.rglob("*.py")
+             if "tests" not in path.relative_to(GOVHUB).parts}
+    assert found[GOVHUB / "config" / "subscriptions.py"]  # the scan sees the real call
+    elsewhere = {str(path.relative_to(GOVHUB)): lines for path, lines in found.items()
+                 if lines and path not in allowed}
+    assert elsewhere == {}

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "govhub.kernel",
     "govhub.integration",
     "govhub.portal",
+    "govhub.config",  # last: wires the reactions across contexts (config/subscriptions.py)
 ]
 
 MIDDLEWARE = [

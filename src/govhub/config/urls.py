@@ -2,12 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from govhub.config.api import api
-from govhub.identity.account import sessions as account_views
 from govhub.identity.admin.sign_in import AdminSignInView
 from govhub.identity.admin.site import site as admin_site
-from govhub.identity.federation import views as federation_views
-from govhub.identity.phone import views as phone_sign_in
-from govhub.identity.sign_in import views as sign_in_views
 from govhub.identity.sso import views as sso_views
 from govhub.kernel.views import problem_type
 from govhub.portal import views as portal_views
@@ -30,22 +26,11 @@ urlpatterns = [
 # Vietnamese at the bare URLs, English under /en/ (prefix_default_language=False).
 urlpatterns += i18n_patterns(
     path("", include("govhub.portal.urls")),  # the citizen app: home, mini-apps, profile
+    path("", include("govhub.integration.urls")),
     # The admin's own login would log in on a password alone; this one asks the second
     # factor that administrators' roles require (ADR 0012).
     path("admin/login/", AdminSignInView.as_view()),
     path("admin/", admin_site.urls),
-    path("login/", sign_in_views.SignInView.as_view(), name="login"),
-    path("login/phone/", phone_sign_in.PhoneView.as_view(), name="login-phone"),
-    path("login/phone/code/", phone_sign_in.CodeView.as_view(), name="login-phone-code"),
-    path("login/phone/register/", phone_sign_in.RegisterView.as_view(),
-         name="login-phone-register"),
-    path("login/vneid/", federation_views.VneidSignInView.as_view(), name="vneid-login"),
-    path("login/vneid/callback/", federation_views.VneidCallbackView.as_view(),
-         name="vneid-callback"),
-    path("logout/", sign_in_views.SignOutView.as_view(), name="logout"),
-    path("account/sessions/", account_views.SessionsView.as_view(), name="account-sessions"),
-    path("account/apps/", account_views.AppsView.as_view(), name="account-apps"),
-    path("", include("govhub.identity.sign_in.urls")),
-    path("", include("govhub.identity.account.urls")),
+    path("", include("govhub.identity.urls_pages")),  # sign-in, sign-out, account pages
     prefix_default_language=False,
 )

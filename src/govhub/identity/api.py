@@ -34,6 +34,7 @@ from govhub.identity.schemas import (
     RoleAssignmentOut,
     RoleOut,
 )
+from govhub.kernel.actors import Actor
 from govhub.kernel.models import AuditEntry
 from govhub.kernel.pagination import PagePagination
 
@@ -41,7 +42,8 @@ router = Router(tags=["identity"], auth=admin_api_auth())
 audit_router = Router(tags=["audit"], auth=admin_api_auth())
 
 
-def _agency_field(actor: Any, field: str, agency_id: UUID | None, permission: str) -> Agency | None:
+def _agency_field(actor: Actor, field: str, agency_id: UUID | None,
+                  permission: str) -> Agency | None:
     """Resolve an agency id the actor may use; unknown and out-of-scope look the same."""
     if agency_id is None:
         return None

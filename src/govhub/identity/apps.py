@@ -9,6 +9,10 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Agencies and accounts")
 
     def ready(self) -> None:
+        from govhub.identity.audit_actions import IdentityAction
+        from govhub.kernel.audit_actions import register_audit_actions
+
+        register_audit_actions(IdentityAction, owner=self.label)
         # Framework glue only: the built-in roles are code (govhub.identity.people.roles); after
         # every migrate their rows are brought in line so a new permission reaches them.
         post_migrate.connect(_sync_roles, sender=self)

@@ -23,16 +23,17 @@ from govhub.identity.people import roles
 from govhub.identity.people.access import access_for
 from govhub.identity.people.personal_id import digest
 from govhub.kernel import queries as kernel_queries
+from govhub.kernel.actors import Actor
 from govhub.kernel.models import AuditEntry
 
 
-def agencies(actor: Any, permission: str = roles.VIEW_AGENCY) -> QuerySet[Agency]:
+def agencies(actor: Actor, permission: str = roles.VIEW_AGENCY) -> QuerySet[Agency]:
     condition = access_for(actor).path_filter(permission)
     queryset = Agency.objects.select_related("parent")
     return queryset if condition is None else queryset.filter(condition)
 
 
-def accounts(actor: Any, permission: str = roles.VIEW_ACCOUNT) -> QuerySet[Account]:
+def accounts(actor: Actor, permission: str = roles.VIEW_ACCOUNT) -> QuerySet[Account]:
     """Officials of agencies in scope, and citizens living in communes in scope."""
     access = access_for(actor)
     queryset = Account.objects.select_related("agency", "commune")
@@ -45,13 +46,14 @@ def accounts(actor: Any, permission: str = roles.VIEW_ACCOUNT) -> QuerySet[Accou
     return queryset.filter(officials | (Q(kind=AccountKind.CITIZEN) & citizens))
 
 
-def role_assignments(actor: Any, permission: str = roles.VIEW_ACCOUNT) -> QuerySet[RoleAssignment]:
+def role_assignments(actor: Actor,
+                     permission: str = roles.VIEW_ACCOUNT) -> QuerySet[RoleAssignment]:
     condition = access_for(actor).path_filter(permission, "agency__path")
     queryset = RoleAssignment.objects.select_related("account", "role", "agency")
     return queryset if condition is None else queryset.filter(condition)
 
 
-def grantable_roles(actor: Any) -> QuerySet[Role]:
+def grantable_roles(actor: Actor) -> QuerySet[Role]:
     """Roles the actor may hand out: platform-wide roles only by a platform-wide manager,
     so no agency administrator can make someone (or themselves) a platform administrator."""
     access = access_for(actor)
@@ -62,7 +64,7 @@ def grantable_roles(actor: Any) -> QuerySet[Role]:
     return Role.objects.filter(is_global=False)
 
 
-def audit_entries(actor: Any) -> QuerySet[AuditEntry]:
+def audit_entries(actor: Actor) -> QuerySet[AuditEntry]:
     access = access_for(actor)
     if not access.has(roles.VIEW_AUDIT):
         return AuditEntry.objects.none()
@@ -76,14 +78,14 @@ def find_account_by_personal_id(number: str) -> Account | None:
     return Account.objects.filter(personal_id_digest=digest(number)).first()
 
 
-def clients(actor: Any, permission: str = roles.MANAGE_AGENCY) -> QuerySet[Client]:
+def clients(actor: Actor, permission: str = roles.MANAGE_AGENCY) -> QuerySet[Client]:
     """Client applications of agencies the actor manages."""
     condition = access_for(actor).path_filter(permission, "agency__path")
     queryset = Client.objects.select_related("agency")
     return queryset if condition is None else queryset.filter(condition)
 
 
-def sign_in_sessions(actor: Any) -> QuerySet[SignInSession]:
+def sign_in_sessions(actor: Actor) -> QuerySet[SignInSession]:
     """Sign-in sessions of the accounts the actor may manage."""
     return SignInSession.objects.select_related("account").filter(
         account__in=accounts(actor, roles.MANAGE_ACCOUNT))

@@ -27,6 +27,7 @@ from govhub.integration import services as integration
 from govhub.integration.admin_forms import AgreementRequestForm, RefusalForm
 from govhub.integration.admin_messages import run_service
 from govhub.integration.models import Agreement, AgreementStatus
+from govhub.kernel.actors import Actor
 
 OPERATE = roles.OPERATE_INTEGRATION
 REQUEST_FIELDS = ("consumer", "service", "operations", "legal_basis", "purpose", "fields",
@@ -35,7 +36,7 @@ DECISION_FIELDS = ("status", "requested_by", "decided_by", "decided_at", "refusa
                    "refusal_legal_basis", "revoked_at")
 
 
-def _may(actor: Any, agency: Any) -> bool:
+def _may(actor: Actor, agency: Any) -> bool:
     access = access_for(actor)
     return access.has(OPERATE, agency) if agency else access.covers_everything(OPERATE)
 

@@ -16,6 +16,7 @@ from govhub.identity.people import roles
 from govhub.identity.people.access import access_for
 from govhub.integration import models
 from govhub.integration.services.gateways import hash_token
+from govhub.kernel.actors import Actor
 from govhub_contracts.snapshot import GATEWAY_TOKEN_PREFIX
 
 OPERATE = roles.OPERATE_INTEGRATION
@@ -24,7 +25,7 @@ HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
 
 
-def _owned(actor: Any, own: str, fallback: str) -> Q | None:
+def _owned(actor: Actor, own: str, fallback: str) -> Q | None:
     """Objects whose own agency (``own``) is in scope, or which have none and whose
     ``fallback`` agency is. ``None``: everything."""
     access = access_for(actor)
@@ -41,17 +42,17 @@ def _scoped(queryset: QuerySet[Any], condition: Q | None) -> QuerySet[Any]:
     return queryset if condition is None else queryset.filter(condition)
 
 
-def members(actor: Any) -> QuerySet[models.Member]:
+def members(actor: Actor) -> QuerySet[models.Member]:
     condition = access_for(actor).path_filter(OPERATE, "agency__path")
     return _scoped(models.Member.objects.select_related("agency"), condition)
 
 
-def systems(actor: Any) -> QuerySet[models.System]:
+def systems(actor: Actor) -> QuerySet[models.System]:
     return _scoped(models.System.objects.select_related("member", "agency"),
                    _owned(actor, "agency", "member__agency"))
 
 
-def services(actor: Any) -> QuerySet[models.Service]:
+def services(actor: Actor) -> QuerySet[models.Service]:
     """Services the actor manages (provider side)."""
     condition = _owned(actor, "agency", "system__agency")
     if condition is not None:
@@ -61,7 +62,7 @@ def services(actor: Any) -> QuerySet[models.Service]:
                    condition)
 
 
-def catalogue(actor: Any) -> QuerySet[models.Service]:
+def catalogue(actor: Actor) -> QuerySet[models.Service]:
     """Active services any operator may discover and ask for."""
     if not access_for(actor).has(OPERATE):
         return models.Service.objects.none()
@@ -69,7 +70,7 @@ def catalogue(actor: Any) -> QuerySet[models.Service]:
         "system__member").prefetch_related("operations")
 
 
-def agreements(actor: Any) -> QuerySet[models.Agreement]:
+def agreements(actor: Actor) -> QuerySet[models.Agreement]:
     """Agreements where the actor is on the consumer's side or the provider's side."""
     queryset = models.Agreement.objects.select_related(
         "consumer__member", "service__system__member", "requested_by", "decided_by")
@@ -78,44 +79,44 @@ def agreements(actor: Any) -> QuerySet[models.Agreement]:
     return queryset.filter(Q(consumer__in=systems(actor)) | Q(service__in=services(actor)))
 
 
-def api_keys(actor: Any) -> QuerySet[models.ApiKey]:
+def api_keys(actor: Actor) -> QuerySet[models.ApiKey]:
     return models.ApiKey.objects.select_related("system__member").filter(
         system__in=systems(actor))
 
 
-def certificates(actor: Any) -> QuerySet[models.Certificate]:
+def certificates(actor: Actor) -> QuerySet[models.Certificate]:
     return models.Certificate.objects.select_related("system__member").filter(
         system__in=systems(actor))
 
 
-def oauth_bindings(actor: Any) -> QuerySet[models.OAuthBinding]:
+def oauth_bindings(actor: Actor) -> QuerySet[models.OAuthBinding]:
     return models.OAuthBinding.objects.select_related("system__member", "client").filter(
         system__in=systems(actor))
 
 
-def quotas(actor: Any) -> QuerySet[models.Quota]:
+def quotas(actor: Actor) -> QuerySet[models.Quota]:
     return models.Quota.objects.select_related("system__member").filter(
         system__in=systems(actor))
 
 
-def operations(actor: Any) -> QuerySet[models.Operation]:
+def operations(actor: Actor) -> QuerySet[models.Operation]:
     return models.Operation.objects.filter(service__in=services(actor))
 
 
-def gateways(actor: Any) -> QuerySet[models.Gateway]:
+def gateways(actor: Actor) -> QuerySet[models.Gateway]:
     """Gateways carry every agency's traffic: any operator may see their state."""
     if not access_for(actor).has(OPERATE):
         return models.Gateway.objects.none()
     return models.Gateway.objects.all()
 
 
-def config_snapshots(actor: Any) -> QuerySet[models.ConfigSnapshot]:
+def config_snapshots(actor: Actor) -> QuerySet[models.ConfigSnapshot]:
     if not access_for(actor).has(OPERATE):
         return models.ConfigSnapshot.objects.none()
     return models.ConfigSnapshot.objects.all()
 
 
-def evidence(actor: Any) -> QuerySet[models.EvidenceRecord]:
+def evidence(actor: Actor) -> QuerySet[models.EvidenceRecord]:
     """Exchanges where a system the actor manages was consumer or provider (Law 91/2025:
     an exchange log is personal data too, so it is scoped like the systems)."""
     queryset = models.EvidenceRecord.objects.all()

@@ -152,8 +152,8 @@ def _publish_once(reason: str) -> models.ConfigSnapshot | None:
         version=version, revision=sealed.revision, content_sha256=digest,
         document=sealed.model_dump(mode="json"), reason=reason[:300])
     transaction.on_commit(lambda: _announce(stored.version))
-    publish_on_commit(events.SNAPSHOT_PUBLISHED, version=stored.version,
-                      revision=stored.revision)
+    publish_on_commit(events.SnapshotPublished(version=stored.version,
+                                               revision=stored.revision))
     return stored
 
 

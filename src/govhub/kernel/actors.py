@@ -10,6 +10,11 @@ from typing import Protocol
 
 
 class Actor(Protocol):
+    """Whoever a service acts for: a signed-in account, an anonymous visitor (Django's
+    ``AnonymousUser``, whose ``pk`` is ``None``) or a :class:`SystemActor`. Only the key is
+    common to all three; a context narrows to its account type before reading more
+    (identity's ``access.signed_in_account``)."""
+
     @property
     def pk(self) -> object: ...
 

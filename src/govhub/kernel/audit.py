@@ -12,7 +12,8 @@ from typing import Any
 from django.db import models
 
 from govhub.kernel import context
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
+from govhub.kernel.audit_actions import require_registered
 from govhub.kernel.models import AuditEntry
 
 JSONValue = Any
@@ -45,7 +46,7 @@ def snapshot(instance: models.Model, *, exclude: Iterable[str] = ()) -> dict[str
 
 def record_audit(
     *,
-    actor: object,
+    actor: Actor,
     action: str,
     target: models.Model | None = None,
     target_type: str = "",
@@ -54,6 +55,7 @@ def record_audit(
     after: dict[str, JSONValue] | None = None,
     agency_id: uuid.UUID | None = None,
 ) -> AuditEntry:
+    require_registered(action)
     request = context.current.get()
     if target is not None:
         target_type = target_type or target._meta.label_lower

@@ -4,7 +4,8 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from govhub.kernel.audit_actions import MAX_LENGTH, action_label
 
 
 class BaseModel(models.Model):
@@ -18,20 +19,6 @@ class BaseModel(models.Model):
         abstract = True
 
 
-class AuditAction(models.TextChoices):
-    CREATE = "create", pgettext_lazy("audit action", "Create")
-    UPDATE = "update", pgettext_lazy("audit action", "Update")
-    DELETE = "delete", pgettext_lazy("audit action", "Delete")
-    GRANT = "grant", _("Grant role")
-    REVOKE = "revoke", _("Revoke role")
-    SET_PASSWORD = "set_password", _("Set password")
-    IMPORT = "import", pgettext_lazy("audit action", "Import")
-    SIGN_IN = "sign_in", _("Sign in")
-    SIGN_OUT = "sign_out", _("Sign out")
-    GIVE_CONSENT = "give_consent", _("Give consent")
-    WITHDRAW_CONSENT = "withdraw_consent", _("Withdraw consent")
-
-
 class AuditEntry(models.Model):
     """One write, as it happened. Append-only: nothing updates or deletes these rows.
 
@@ -43,7 +30,9 @@ class AuditEntry(models.Model):
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor_id = models.UUIDField(_("actor id"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("actor"), max_length=200)
-    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    # A plain string: each context declares and registers its verbs (kernel.audit_actions),
+    # so a new verb needs no kernel migration.
+    action = models.CharField(_("action"), max_length=MAX_LENGTH)
     target_type = models.CharField(_("object type"), max_length=100, db_index=True)
     target_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     target_label = models.CharField(_("object"), max_length=300, blank=True)
@@ -64,6 +53,10 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} " \
             f"{self.target_label}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
     @property
     def changed_fields(self) -> list[str]:

@@ -13,7 +13,8 @@ from django.db.models.functions import TruncWeek
 
 from govhub.identity import queries as identity_queries
 from govhub.identity.people import roles
-from govhub.identity.people.access import access_for
+from govhub.identity.people.access import access_for, signed_in_account
+from govhub.kernel.actors import Actor
 from govhub.portal.models import AdoptionDaily, Audience, Category, MiniApp, Rating, Status
 
 # --- The catalog of mini-apps -------------------------------------------------------------
@@ -29,21 +30,22 @@ class Viewer:
     commune_ids: frozenset[Any]
 
 
-def viewer_for(actor: Any) -> Viewer:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+def viewer_for(actor: Actor) -> Viewer:
+    account = signed_in_account(actor)
+    if account is None:
         return Viewer(False, False, frozenset(), frozenset())
-    is_official = identity_queries.is_official(actor)
+    is_official = identity_queries.is_official(account)
     communes: set[Any] = set()
-    if actor.commune_id:
-        communes.add(actor.commune_id)
-    if is_official and actor.agency_id:
+    if account.commune_id:
+        communes.add(account.commune_id)
+    if is_official and account.agency_id and account.agency:
         # An official of a commune (or of a unit under it) sees that commune's entries.
-        communes.update(identity_queries.communes_of(actor.agency))
+        communes.update(identity_queries.communes_of(account.agency))
     return Viewer(True, is_official, frozenset(access_for(actor).role_codes()),
                   frozenset(communes))
 
 
-def visible_mini_apps(actor: Any) -> QuerySet[MiniApp]:
+def visible_mini_apps(actor: Actor) -> QuerySet[MiniApp]:
     """The entries this visitor may see: never hidden ones; audience and commune decided
     here, not in templates, so no page or API can show another commune's entry."""
     viewer = viewer_for(actor)
@@ -63,7 +65,7 @@ def visible_mini_apps(actor: Any) -> QuerySet[MiniApp]:
             .select_related("owner").order_by("order", "name_vi"))
 
 
-def search_mini_apps(actor: Any, *, text: str = "", category: str = "") -> QuerySet[MiniApp]:
+def search_mini_apps(actor: Actor, *, text: str = "", category: str = "") -> QuerySet[MiniApp]:
     items = visible_mini_apps(actor)
     if category:
         items = items.filter(category=category)
@@ -74,7 +76,7 @@ def search_mini_apps(actor: Any, *, text: str = "", category: str = "") -> Query
     return items
 
 
-def visible_mini_app(actor: Any, code: str) -> MiniApp | None:
+def visible_mini_app(actor: Actor, code: str) -> MiniApp | None:
     return visible_mini_apps(actor).filter(code=code).first()
 
 
@@ -126,26 +128,26 @@ def adoption_by_commune(rows: QuerySet[AdoptionDaily], since: dt.date) -> list[d
 # --- The admin's views, scoped by the access layer ------------------------------
 
 
-def _owned_by_scope(actor: Any, permission: str, field: str) -> Q | None:
+def _owned_by_scope(actor: Actor, permission: str, field: str) -> Q | None:
     """Rows whose agency lies in the actor's subtrees; rows with none (province-wide) match
     no subtree, so only a platform-wide grant (``None``: everything) sees them."""
     return access_for(actor).path_filter(permission, field=f"{field}__path")
 
 
-def catalog_for_admin(actor: Any) -> QuerySet[MiniApp]:
+def catalog_for_admin(actor: Actor) -> QuerySet[MiniApp]:
     items = MiniApp.objects.select_related("owner").annotate(
         average_stars=Avg("ratings__stars"), rating_count=Count("ratings"))
     condition = _owned_by_scope(actor, roles.MANAGE_AGENCY, "owner")
     return items if condition is None else items.filter(condition)
 
 
-def ratings_for_admin(actor: Any) -> QuerySet[Rating]:
+def ratings_for_admin(actor: Actor) -> QuerySet[Rating]:
     ratings = Rating.objects.select_related("mini_app")
     condition = _owned_by_scope(actor, roles.MANAGE_AGENCY, "mini_app__owner")
     return ratings if condition is None else ratings.filter(condition)
 
 
-def adoption_for_admin(actor: Any) -> QuerySet[AdoptionDaily]:
+def adoption_for_admin(actor: Actor) -> QuerySet[AdoptionDaily]:
     rows = AdoptionDaily.objects.select_related("commune")
     condition = _owned_by_scope(actor, roles.VIEW_AGENCY, "commune")
     return rows if condition is None else rows.filter(condition)

@@ -19,10 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govhub.identity.people import roles
+from govhub.identity.people.access import signed_in_account
 from govhub.identity.people.services.rules import assign_fields, require_permission
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
+from govhub.portal import events
 from govhub.portal.models import (
     ActiveMark,
     AdoptionDaily,
@@ -31,7 +34,7 @@ from govhub.portal.models import (
 )
 
 if TYPE_CHECKING:
-    from govhub.identity.models import Agency
+    from govhub.identity.models import Account, Agency
 
 MINI_APP_FIELDS = frozenset({
     "code", "name_vi", "name_en", "description_vi", "description_en", "category", "icon",
@@ -40,7 +43,7 @@ MINI_APP_FIELDS = frozenset({
     "order", "is_featured"})
 
 
-def _require_catalog_manager(actor: Any, owner: Agency | None) -> None:
+def _require_catalog_manager(actor: Actor, owner: Agency | None) -> None:
     # The catalog belongs to whoever manages the owning unit; an entry with no owner is the
     # province's, so only a platform-wide grant may change it (rules.require_permission).
     require_permission(actor, roles.MANAGE_AGENCY, owner)
@@ -59,7 +62,7 @@ def _audit_snapshot(mini_app: MiniApp) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_mini_app(*, actor: Any, communes: Iterable[Agency] = (), **fields: Any) -> MiniApp:
+def create_mini_app(*, actor: Actor, communes: Iterable[Agency] = (), **fields: Any) -> MiniApp:
     mini_app = MiniApp()
     assign_fields(mini_app, fields, MINI_APP_FIELDS)
     _require_catalog_manager(actor, mini_app.owner)
@@ -68,12 +71,12 @@ def create_mini_app(*, actor: Any, communes: Iterable[Agency] = (), **fields: An
     mini_app.communes.set(_check_communes(communes))
     record_audit(actor=actor, action=AuditAction.CREATE, target=mini_app,
                  after=_audit_snapshot(mini_app), agency_id=mini_app.owner_id)
-    publish_on_commit("portal.mini_app_changed", code=mini_app.code)
+    publish_on_commit(events.MiniAppChanged(code=mini_app.code))
     return mini_app
 
 
 @transaction.atomic
-def update_mini_app(*, actor: Any, mini_app: MiniApp, communes: Iterable[Agency] | None = None,
+def update_mini_app(*, actor: Actor, mini_app: MiniApp, communes: Iterable[Agency] | None = None,
                     **changes: Any) -> MiniApp:
     mini_app = MiniApp.objects.select_for_update().get(pk=mini_app.pk)
     _require_catalog_manager(actor, mini_app.owner)
@@ -87,23 +90,25 @@ def update_mini_app(*, actor: Any, mini_app: MiniApp, communes: Iterable[Agency]
         mini_app.communes.set(_check_communes(communes))
     record_audit(actor=actor, action=AuditAction.UPDATE, target=mini_app, before=before,
                  after=_audit_snapshot(mini_app), agency_id=mini_app.owner_id)
-    publish_on_commit("portal.mini_app_changed", code=mini_app.code)
+    publish_on_commit(events.MiniAppChanged(code=mini_app.code))
     return mini_app
 
 
-def _require_signed_in(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False):
+def _require_signed_in(actor: Actor) -> Account:
+    account = signed_in_account(actor)
+    if account is None:
         raise PermissionDenied(_("Sign in first."))
+    return account
 
 
 @transaction.atomic
-def rate_item(*, actor: Any, mini_app: MiniApp | None, stars: int,
+def rate_item(*, actor: Actor, mini_app: MiniApp | None, stars: int,
               comment: str = "") -> Rating:
     """The actor's rating of the app (``mini_app=None``) or of a mini-app they can see;
     a second rating replaces the first (one per person and item)."""
-    _require_signed_in(actor)
-    rating = (Rating.objects.select_for_update().filter(account=actor, mini_app=mini_app)
-              .first() or Rating(account=actor, mini_app=mini_app))
+    account = _require_signed_in(actor)
+    rating = (Rating.objects.select_for_update().filter(account=account, mini_app=mini_app)
+              .first() or Rating(account=account, mini_app=mini_app))
     before = snapshot(rating) if rating.pk else None
     rating.stars, rating.comment = stars, comment.strip()
     rating.full_clean(validate_constraints=False)
@@ -126,7 +131,7 @@ def _daily_key(day: dt.date) -> bytes:
                     hashlib.sha256).digest()
 
 
-def _first_activity_today(actor: Any, day: dt.date) -> bool:
+def _first_activity_today(actor: Actor, day: dt.date) -> bool:
     digest = hmac.new(_daily_key(day), str(actor.pk).encode(), hashlib.sha256).hexdigest()
     ActiveMark.objects.filter(date__lt=day).delete()
     _mark, created = ActiveMark.objects.get_or_create(date=day, digest=digest)
@@ -134,7 +139,7 @@ def _first_activity_today(actor: Any, day: dt.date) -> bool:
 
 
 @transaction.atomic
-def record_adoption_signal(*, actor: Any, signal: str, day: dt.date | None = None) -> bool:
+def record_adoption_signal(*, actor: Actor, signal: str, day: dt.date | None = None) -> bool:
     """Add one to today's count for the actor's commune; returns whether it counted.
 
     Not audited: an audit entry names its actor, and this must store no user id.
@@ -142,10 +147,10 @@ def record_adoption_signal(*, actor: Any, signal: str, day: dt.date | None = Non
     if signal not in SIGNALS:
         raise ValidationError(_("Unknown signal."))
     day = day or timezone.localdate()
-    signed_in = getattr(actor, "is_authenticated", False)
-    if signal == "active" and (not signed_in or not _first_activity_today(actor, day)):
+    account = signed_in_account(actor)
+    if signal == "active" and (account is None or not _first_activity_today(account, day)):
         return False
-    commune_id = actor.commune_id if signed_in else None
+    commune_id = account.commune_id if account is not None else None
     row, _created = AdoptionDaily.objects.select_for_update().get_or_create(
         commune_id=commune_id, date=day)
     AdoptionDaily.objects.filter(pk=row.pk).update(**{SIGNALS[signal]: F(SIGNALS[signal]) + 1})

@@ -28,6 +28,7 @@ from govhub.identity.people import roles
 from govhub.identity.people.services import accounts, grants, role_settings
 from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.second_factor.services import factors
+from govhub.kernel.admin import AuditActionFilter
 from govhub.kernel.models import AuditEntry
 
 AGENCY_FORM_FIELDS = ("parent", "kind", "name", "short_name", "electronic_id_code",
@@ -336,17 +337,21 @@ class RoleAssignmentAdmin(ScopedModelAdmin):
 @admin.register(AuditEntry, site=site)
 class AuditEntryAdmin(ScopedModelAdmin):
     view_permission = roles.VIEW_AUDIT
-    list_display = ["occurred_at", "actor_label", "action", "target_kind", "target_label",
+    list_display = ["occurred_at", "actor_label", "action_name", "target_kind", "target_label",
                     "ip_address"]
-    list_filter = ["action", "target_type", "occurred_at"]
+    list_filter = [AuditActionFilter, "target_type", "occurred_at"]
     search_fields = ["actor_label", "target_label", "target_id", "request_id"]
     date_hierarchy = "occurred_at"
-    fields = readonly_fields = ("occurred_at", "actor_label", "action", "target_type",
+    fields = readonly_fields = ("occurred_at", "actor_label", "action_name", "target_type",
                                 "target_id", "target_label", "changes", "ip_address",
                                 "user_agent", "request_id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         return queries.audit_entries(request.user)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj: AuditEntry) -> str:
+        return obj.action_label
 
     @admin.display(description=_("object type"), ordering="target_type")
     def target_kind(self, obj: AuditEntry) -> str:

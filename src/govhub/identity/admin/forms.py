@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from govhub.identity.models import Account, AccountKind, Agency, RoleAssignment
 from govhub.identity.people import personal_id, roles
 from govhub.identity.people.access import access_for
+from govhub.kernel.actors import Actor
 
 
 class AccountAdminForm(forms.ModelForm):
@@ -33,7 +34,7 @@ class AccountAdminForm(forms.ModelForm):
         fields = ["username", "full_name", "kind", "email", "phone", "agency", "position",
                   "commune", "assurance_level", "is_active"]
 
-    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 
@@ -84,7 +85,7 @@ class RoleAssignmentAdminForm(forms.ModelForm):
         model = RoleAssignment
         fields = ["account", "role", "agency", "valid_until"]
 
-    def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 

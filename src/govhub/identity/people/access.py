@@ -13,9 +13,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from govhub.identity.models import Agency, RoleAssignment
+from govhub.identity.models import Account, Agency, RoleAssignment
 from govhub.identity.people import roles
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
 
 _CACHE_ATTRIBUTE = "_govhub_access"
 
@@ -69,7 +69,7 @@ class Access:
         return {g.role_code for g in self.grants}
 
 
-def _load_grants(actor: Any) -> list[Grant]:
+def _load_grants(actor: Account) -> list[Grant]:
     now = timezone.now()
     assignments = (
         RoleAssignment.objects.filter(account_id=actor.pk, agency__is_active=True)
@@ -88,24 +88,31 @@ def _load_grants(actor: Any) -> list[Grant]:
     ]
 
 
-def access_for(actor: Any) -> Access:
+def access_for(actor: Actor | None) -> Access:
     """The actor's access, cached on the actor object (one request's lifetime)."""
     if is_system(actor):
         return Access([], is_system=True)
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    account = signed_in_account(actor)
+    if account is None or not account.is_active:
         return Access([])
     cached = getattr(actor, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = Access(_load_grants(actor))
+        cached = Access(_load_grants(account))
         setattr(actor, _CACHE_ATTRIBUTE, cached)
     return cached
 
 
-def forget_access(actor: Any) -> None:
+def signed_in_account(actor: Actor | None) -> Account | None:
+    """The actor as an account when a person signed in; ``None`` for an anonymous visitor
+    and for the platform itself (``SYSTEM``)."""
+    return actor if isinstance(actor, Account) and actor.is_authenticated else None
+
+
+def forget_access(actor: Actor) -> None:
     """Drop the cached grants after the actor's own roles change."""
     if hasattr(actor, _CACHE_ATTRIBUTE):
         delattr(actor, _CACHE_ATTRIBUTE)
 
 
-def may_use_admin(actor: Any) -> bool:
+def may_use_admin(actor: Actor) -> bool:
     return access_for(actor).has_any(roles.ADMIN_SITE_PERMISSIONS)

@@ -25,10 +25,10 @@ from oauth2_provider.settings import oauth2_settings
 from govhub.identity.models import SigningKey
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import require_platform_wide
-from govhub.kernel.actors import SystemActor
+from govhub.kernel.actors import Actor, SystemActor
 from govhub.kernel.audit import record_audit
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.key_derivation import KeyPurpose, fernet
-from govhub.kernel.models import AuditAction
 
 RSA_BITS = 2048
 
@@ -86,7 +86,7 @@ def _new_key() -> SigningKey:
 
 
 @transaction.atomic
-def create_signing_key(*, actor: Any) -> SigningKey:
+def create_signing_key(*, actor: Actor) -> SigningKey:
     """The first key of an installation (or none if one appeared meanwhile)."""
     existing = SigningKey.objects.select_for_update().filter(deactivated_at__isnull=True).first()
     if existing is not None:
@@ -97,7 +97,7 @@ def create_signing_key(*, actor: Any) -> SigningKey:
 
 
 @transaction.atomic
-def rotate_signing_key(*, actor: Any) -> SigningKey:
+def rotate_signing_key(*, actor: Actor) -> SigningKey:
     """A new key signs from now on; the old one stays in the JWKS until every ID token it
     signed has expired (ID_TOKEN_EXPIRE_SECONDS), so relying parties never meet a token
     whose key they cannot find."""
@@ -115,7 +115,7 @@ def rotate_signing_key(*, actor: Any) -> SigningKey:
 
 
 @transaction.atomic
-def retire_signing_keys(*, actor: Any) -> list[str]:
+def retire_signing_keys(*, actor: Actor) -> list[str]:
     """Destroy the private part of keys no longer published (nothing can be signed or
     verified with them any more). Returns their key ids."""
     require_platform_wide(actor, roles.MANAGE_ACCOUNT)

@@ -24,7 +24,8 @@ from govhub.identity.tests.factor_fixtures import (
     with_app,
 )
 from govhub.kernel.actors import SYSTEM
-from govhub.kernel.models import AuditAction, AuditEntry
+from govhub.kernel.audit_actions import AuditAction
+from govhub.kernel.models import AuditEntry
 from tests.support.backchannel import LogoutReceiver, register, use_app
 
 ACCOUNTS = "/admin/identity/account/"

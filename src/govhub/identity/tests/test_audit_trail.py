@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, Role, RoleAssignment
 from govhub.identity.people import roles
-from govhub.kernel.models import AuditAction, AuditEntry
+from govhub.kernel.audit_actions import AuditAction
+from govhub.kernel.models import AuditEntry
 
 ACCOUNTS = "/admin/identity/account/"
 ASSIGNMENTS = "/admin/identity/roleassignment/"
@@ -119,7 +121,7 @@ def test_an_admin_change_of_personal_id_and_password_keeps_them_out_of_the_log(
     assert (update.before["personal_id_last_digits"],
             update.after["personal_id_last_digits"]) == ("", "1234")
     assert_no_secrets(update, citizen)
-    password = only_entry(action=AuditAction.SET_PASSWORD, target_id=str(citizen.pk))
+    password = only_entry(action=IdentityAction.SET_PASSWORD, target_id=str(citizen.pk))
     assert_request_facts(password, commune_admin)
     assert (password.before, password.after) == (None, None)
 
@@ -182,7 +184,7 @@ def test_an_api_creation_is_audited(client: Any, tree: Any, commune_admin: Accou
 
 def assert_grant_then_revoke(tree: Any, actor: Account, official: Account) -> None:
     role = Role.objects.get(code=roles.SCHEDULE_EDITOR)
-    grant = only_entry(action=AuditAction.GRANT, target_type="identity.roleassignment",
+    grant = only_entry(action=IdentityAction.GRANT, target_type="identity.roleassignment",
                        actor_id=actor.pk)
     assert_request_facts(grant, actor)
     assert grant.before is None
@@ -192,7 +194,7 @@ def assert_grant_then_revoke(tree: Any, actor: Account, official: Account) -> No
     }
     assert grant.agency_id == tree.commune_a.pk
 
-    revoke = only_entry(action=AuditAction.REVOKE, target_id=grant.target_id)
+    revoke = only_entry(action=IdentityAction.REVOKE, target_id=grant.target_id)
     assert_request_facts(revoke, actor)
     assert revoke.after is None
     assert revoke.before["id"] == grant.target_id
@@ -335,3 +337,34 @@ def test_roles_without_the_audit_permission_read_no_audit_entries(
     assert AuditEntry.objects.filter(agency_id=tree.commune_a.pk).exists()
     assert listed_entry_ids(client) == set()
     assert client.get(AUDIT_ADMIN).status_code == 403
+
+
+def test_the_audit_admin_names_and_filters_verbs_in_vietnamese(
+    client: Any, tree: Any, make_official: Any
+) -> None:
+    """The verbs come from each context's registry, not from the column's choices."""
+    platform_admin = make_official(tree.commune_a, roles.PLATFORM_ADMIN)
+    official = make_official(tree.commune_a)
+    client.force_login(platform_admin)
+    assert api(client, "post", "/api/identity/role-assignments", {
+        "account_id": str(official.pk), "role": roles.SCHEDULE_EDITOR,
+        "agency_id": str(tree.commune_a.pk),
+    }).status_code == 201
+    grant = only_entry(action=IdentityAction.GRANT, target_type="identity.roleassignment",
+                       actor_id=platform_admin.pk)
+
+    page = client.get(AUDIT_ADMIN)
+    filter_choices = {choice["display"] for spec in page.context["cl"].filter_specs
+                      for choice in spec.choices(page.context["cl"])}
+    assert {"Cấp vai trò", "Đăng nhập", "Tạo mới", "Nhập dữ liệu"} <= filter_choices
+    assert "Cấp vai trò" in page.content.decode()
+
+    granted = client.get(f"{AUDIT_ADMIN}?action=grant")
+    assert granted.status_code == 200
+    listed = {str(e.pk) for e in granted.context["cl"].result_list}
+    assert str(grant.pk) in listed
+    assert listed == {str(pk) for pk in AuditEntry.objects.filter(action="grant")
+                      .values_list("pk", flat=True)}
+    assert AuditEntry.objects.exclude(action="grant").exists()
+    detail = client.get(f"{AUDIT_ADMIN}{grant.pk}/change/").content.decode()
+    assert "Cấp vai trò" in detail

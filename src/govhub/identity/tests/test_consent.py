@@ -11,9 +11,13 @@ from typing import Any
 import pytest
 from django.test import Client as Browser
 
+from govhub.identity import events as identity_events
 from govhub.identity.models import Client, Consent
 from govhub.identity.sso.services import clients, consents
+from govhub.identity.sso.services.consents import record_consent, revoke_consent
+from govhub.kernel import events
 from govhub.kernel.actors import SYSTEM
+from govhub.kernel.events import DomainEvent
 from govhub.kernel.models import AuditEntry
 
 REDIRECT = "https://du-lich.example/callback"
@@ -127,3 +131,30 @@ def test_prompt_none_is_silent_only_with_a_covering_consent(
     forged = client.get(before.wsgi_request.get_full_path().replace("profile", "phone"),
                         HTTP_GOVHUB_SILENT_CONSENT="1")
     assert "error=consent_required" in forged["Location"]
+
+
+def test_giving_and_withdrawing_consent_are_published_after_commit(
+    tree: Any, make_citizen: Any, third_party: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    citizen = make_citizen(tree.commune_a)
+    heard: list[DomainEvent] = []
+    events.subscribe(identity_events.ConsentGiven, heard.append)
+    events.subscribe(identity_events.ConsentWithdrawn, heard.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            consent = record_consent(actor=citizen, client=third_party, scopes=["openid"])
+            consent = record_consent(actor=citizen, client=third_party,
+                                     scopes=["profile", "openid"])
+        with django_capture_on_commit_callbacks(execute=True):
+            revoke_consent(actor=citizen, consent=consent)
+            revoke_consent(actor=citizen, consent=consent)  # already withdrawn: no event
+    finally:
+        events.unsubscribe(identity_events.ConsentGiven, heard.append)
+        events.unsubscribe(identity_events.ConsentWithdrawn, heard.append)
+    assert [(type(e).__name__, getattr(e, "scopes", None)) for e in heard] == [
+        ("ConsentGiven", ("openid",)), ("ConsentGiven", ("openid", "profile")),
+        ("ConsentWithdrawn", None)]
+    withdrawn = heard[-1]
+    assert isinstance(withdrawn, identity_events.ConsentWithdrawn)
+    assert (withdrawn.consent_id, withdrawn.account_id, withdrawn.client_id) == (
+        consent.pk, citizen.pk, third_party.client_id)

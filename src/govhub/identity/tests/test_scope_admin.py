@@ -20,9 +20,11 @@ from typing import Any
 
 import pytest
 
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, Role, RoleAssignment
 from govhub.identity.people import roles
-from govhub.kernel.models import AuditAction, AuditEntry
+from govhub.kernel.audit_actions import AuditAction
+from govhub.kernel.models import AuditEntry
 from tests.support.scope_matrix import Scene, ids
 
 ADMIN_INDEX = "/admin/"
@@ -196,7 +198,7 @@ def test_the_other_communes_roles_are_out_of_reach_in_the_admin(
     })
     assert response.status_code == (302 if scene.manages_roles else 403)
     assert RoleAssignment.objects.filter(pk=scene.other_assignment.pk).exists()
-    assert not AuditEntry.objects.filter(action=AuditAction.REVOKE).exists()
+    assert not AuditEntry.objects.filter(action=IdentityAction.REVOKE).exists()
 
     before = RoleAssignment.objects.count()
     attempts = [

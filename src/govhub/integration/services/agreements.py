@@ -15,13 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govhub.identity.people.access import signed_in_account
 from govhub.integration import events
 from govhub.integration.models import Agreement, AgreementStatus, Operation, Quota, Service, System
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
 def _locked(agreement: Agreement) -> Agreement:
@@ -29,7 +31,7 @@ def _locked(agreement: Agreement) -> Agreement:
         "consumer__member", "service__system__member").get(pk=agreement.pk)
 
 
-def _audit(actor: Any, agreement: Agreement, action: str, before: dict[str, Any] | None,
+def _audit(actor: Actor, agreement: Agreement, action: str, before: dict[str, Any] | None,
            agency: Any) -> None:
     after = {**snapshot(agreement),
              "operations": sorted(agreement.operations.values_list("code", flat=True))}
@@ -44,7 +46,7 @@ def _require_status(agreement: Agreement, *allowed: str) -> None:
 
 
 @transaction.atomic
-def request_agreement(*, actor: Any, consumer: System, service: Service, legal_basis: str,
+def request_agreement(*, actor: Actor, consumer: System, service: Service, legal_basis: str,
                       purpose: str, valid_from: datetime, valid_until: datetime,
                       operations: list[Operation] | None = None,
                       fields: list[str] | None = None, submit: bool = True) -> Agreement:
@@ -60,19 +62,19 @@ def request_agreement(*, actor: Any, consumer: System, service: Service, legal_b
         consumer=consumer, service=service, legal_basis=legal_basis.strip(),
         purpose=purpose.strip(), fields=[f.strip() for f in fields or [] if f.strip()],
         valid_from=valid_from, valid_until=valid_until,
-        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_by=signed_in_account(actor),
         status=AgreementStatus.SUBMITTED if submit else AgreementStatus.DRAFT)
     agreement.full_clean()
     agreement.save()
     agreement.operations.set(operations or [])
     _audit(actor, agreement, AuditAction.CREATE, None, consumer.scope_agency)
     if submit:
-        publish_on_commit(events.AGREEMENT_REQUESTED, agreement_id=str(agreement.pk))
+        publish_on_commit(events.AgreementRequested(agreement_id=agreement.pk))
     return agreement
 
 
 @transaction.atomic
-def submit_agreement(*, actor: Any, agreement: Agreement) -> Agreement:
+def submit_agreement(*, actor: Actor, agreement: Agreement) -> Agreement:
     agreement = _locked(agreement)
     require_operator(actor, agreement.consumer.scope_agency)
     _require_status(agreement, AgreementStatus.DRAFT)
@@ -80,35 +82,35 @@ def submit_agreement(*, actor: Any, agreement: Agreement) -> Agreement:
     agreement.status = AgreementStatus.SUBMITTED
     agreement.save(update_fields=["status", "updated_at"])
     _audit(actor, agreement, AuditAction.UPDATE, before, agreement.consumer.scope_agency)
-    publish_on_commit(events.AGREEMENT_REQUESTED, agreement_id=str(agreement.pk))
+    publish_on_commit(events.AgreementRequested(agreement_id=agreement.pk))
     return agreement
 
 
-def _decide(actor: Any, agreement: Agreement, status: str, **values: Any) -> Agreement:
+def _decide(actor: Actor, agreement: Agreement, status: str, **values: Any) -> Agreement:
     # The provider decides: an operator in the agency that owns the service.
     require_operator(actor, agreement.service.scope_agency)
     _require_status(agreement, AgreementStatus.SUBMITTED)
     before = snapshot(agreement)
     agreement.status = status
-    agreement.decided_by = actor if getattr(actor, "pk", None) else None
+    agreement.decided_by = signed_in_account(actor)
     agreement.decided_at = timezone.now()
     for name, value in values.items():
         setattr(agreement, name, value)
     agreement.save()
     _audit(actor, agreement, AuditAction.UPDATE, before, agreement.service.scope_agency)
-    publish_on_commit(events.AGREEMENT_DECIDED, agreement_id=str(agreement.pk), status=status)
+    publish_on_commit(events.AgreementDecided(agreement_id=agreement.pk, status=status))
     return agreement
 
 
 @transaction.atomic
-def approve_agreement(*, actor: Any, agreement: Agreement) -> Agreement:
+def approve_agreement(*, actor: Actor, agreement: Agreement) -> Agreement:
     agreement = _decide(actor, _locked(agreement), AgreementStatus.APPROVED)
     publish_snapshot_on_commit("agreement approved")
     return agreement
 
 
 @transaction.atomic
-def refuse_agreement(*, actor: Any, agreement: Agreement, reason: str,
+def refuse_agreement(*, actor: Actor, agreement: Agreement, reason: str,
                      legal_basis: str) -> Agreement:
     """Decree 194/2025: the refusal states why and on what legal basis; both are required
     and the requester sees them."""
@@ -124,7 +126,7 @@ def refuse_agreement(*, actor: Any, agreement: Agreement, reason: str,
 
 
 @transaction.atomic
-def revoke_agreement(*, actor: Any, agreement: Agreement) -> Agreement:
+def revoke_agreement(*, actor: Actor, agreement: Agreement) -> Agreement:
     agreement = _locked(agreement)
     require_operator(actor, agreement.service.scope_agency)
     _require_status(agreement, AgreementStatus.APPROVED)
@@ -133,13 +135,13 @@ def revoke_agreement(*, actor: Any, agreement: Agreement) -> Agreement:
     agreement.revoked_at = timezone.now()
     agreement.save(update_fields=["status", "revoked_at", "updated_at"])
     _audit(actor, agreement, AuditAction.UPDATE, before, agreement.service.scope_agency)
-    publish_on_commit(events.AGREEMENT_REVOKED, agreement_id=str(agreement.pk))
+    publish_on_commit(events.AgreementRevoked(agreement_id=agreement.pk))
     publish_snapshot_on_commit("agreement revoked")
     return agreement
 
 
 @transaction.atomic
-def set_quota(*, actor: Any, system: System, requests: int, per_seconds: int) -> Quota:
+def set_quota(*, actor: Actor, system: System, requests: int, per_seconds: int) -> Quota:
     require_operator(actor, system.scope_agency)
     quota = Quota.objects.select_for_update().filter(system=system).first() or Quota(
         system=system)

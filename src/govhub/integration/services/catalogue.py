@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from govhub.identity.people.services.rules import assign_fields
+from govhub.integration.audit_actions import IntegrationAction
 from govhub.integration.import_openapi import ParsedDocument, parse_openapi
 from govhub.integration.import_wsdl import parse_wsdl
 from govhub.integration.models import (
@@ -22,8 +23,9 @@ from govhub.integration.models import (
 )
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 from govhub_contracts.snapshot import DataClass, Protocol
 
 SERVICE_FIELDS = frozenset({
@@ -45,7 +47,7 @@ def _check_limits(service: Service) -> None:
 
 
 @transaction.atomic
-def create_service(*, actor: Any, system: System, endpoints: list[str] | None = None,
+def create_service(*, actor: Actor, system: System, endpoints: list[str] | None = None,
                    **fields: Any) -> Service:
     service = Service(system=system)
     assign_fields(service, fields, SERVICE_FIELDS)
@@ -64,7 +66,7 @@ def create_service(*, actor: Any, system: System, endpoints: list[str] | None = 
 
 
 @transaction.atomic
-def update_service(*, actor: Any, service: Service, **changes: Any) -> Service:
+def update_service(*, actor: Actor, service: Service, **changes: Any) -> Service:
     service = _locked(service)
     require_operator(actor, service.scope_agency)
     before = snapshot(service, exclude=["description_document"])
@@ -87,7 +89,7 @@ def _add_endpoint(service: Service, url: str, position: int) -> None:
 
 
 @transaction.atomic
-def set_endpoints(*, actor: Any, service: Service, urls: list[str]) -> list[Endpoint]:
+def set_endpoints(*, actor: Actor, service: Service, urls: list[str]) -> list[Endpoint]:
     """Replace the service's endpoints with ``urls``, tried by the gateway in this order."""
     service = _locked(service)
     require_operator(actor, service.scope_agency)
@@ -105,7 +107,7 @@ def set_endpoints(*, actor: Any, service: Service, urls: list[str]) -> list[Endp
 
 
 @transaction.atomic
-def add_maintenance_window(*, actor: Any, service: Service, starts_at: datetime,
+def add_maintenance_window(*, actor: Actor, service: Service, starts_at: datetime,
                            ends_at: datetime, notice: str = "") -> MaintenanceWindow:
     service = _locked(service)
     require_operator(actor, service.scope_agency)
@@ -122,7 +124,7 @@ def add_maintenance_window(*, actor: Any, service: Service, starts_at: datetime,
 
 
 @transaction.atomic
-def set_operation_data_class(*, actor: Any, operation: Operation, data_class: str) -> Operation:
+def set_operation_data_class(*, actor: Actor, operation: Operation, data_class: str) -> Operation:
     operation = Operation.objects.select_for_update().select_related(
         "service__system__member").get(pk=operation.pk)
     require_operator(actor, operation.service.scope_agency)
@@ -159,7 +161,7 @@ def parse_description(protocol: str, text: str) -> ParsedDocument:
 
 
 @transaction.atomic
-def import_description(*, actor: Any, service: Service, text: str) -> list[Operation]:
+def import_description(*, actor: Actor, service: Service, text: str) -> list[Operation]:
     """Replace the service's operations with those of the document (OpenAPI 3 for REST, WSDL
     for SOAP). An operation whose code survives keeps the data class an operator gave it, so
     a re-import never silently downgrades personal data to reference data (Law 91/2025)."""
@@ -181,7 +183,7 @@ def import_description(*, actor: Any, service: Service, text: str) -> list[Opera
     service.description_document = text
     service.description_media_type = document.media_type
     service.save(update_fields=["description_document", "description_media_type", "updated_at"])
-    record_audit(actor=actor, action=AuditAction.IMPORT, target=service,
+    record_audit(actor=actor, action=IntegrationAction.IMPORT, target=service,
                  before={"operations": sorted(kept)},
                  after={"operations": sorted(o.code for o in operations),
                         "media_type": document.media_type},

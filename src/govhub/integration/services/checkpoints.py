@@ -17,7 +17,7 @@ from govhub.identity.people.services.rules import require_platform_wide
 from govhub.integration import evidence_signing
 from govhub.integration.models import EvidenceCheckpoint, EvidenceRecord
 from govhub.kernel.audit import record_audit
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 
 # Heartbeats (every 10 s) ask for a checkpoint at most this often per gateway: the newest
 # records a checkpoint does not cover yet are still covered by the gateway's own head.

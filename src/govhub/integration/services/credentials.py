@@ -20,8 +20,9 @@ from govhub.identity.sso.services import clients
 from govhub.integration.models import ApiKey, Certificate, OAuthBinding, System
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 from govhub_contracts.snapshot import API_KEY_PREFIX
 
 
@@ -39,13 +40,13 @@ def _new_key(system: System, label: str, expires_at: datetime | None) -> tuple[A
     return key, f"{API_KEY_PREFIX}{key_id}_{secret}"
 
 
-def _audit_key(actor: Any, key: ApiKey, action: str, **extra: Any) -> None:
+def _audit_key(actor: Actor, key: ApiKey, action: str, **extra: Any) -> None:
     record_audit(actor=actor, action=action, target=key, after={**snapshot(key), **extra},
                  agency_id=agency_id(key.system.scope_agency))
 
 
 @transaction.atomic
-def issue_api_key(*, actor: Any, system: System, label: str = "",
+def issue_api_key(*, actor: Actor, system: System, label: str = "",
                   expires_at: datetime | None = None) -> tuple[ApiKey, str]:
     """The key and the full token in clear, to be shown once."""
     require_operator(actor, system.scope_agency)
@@ -58,7 +59,7 @@ def issue_api_key(*, actor: Any, system: System, label: str = "",
 
 
 @transaction.atomic
-def revoke_api_key(*, actor: Any, key: ApiKey, at: datetime | None = None) -> ApiKey:
+def revoke_api_key(*, actor: Actor, key: ApiKey, at: datetime | None = None) -> ApiKey:
     key = ApiKey.objects.select_for_update().select_related("system__member").get(pk=key.pk)
     require_operator(actor, key.system.scope_agency)
     if key.revoked_at is None or (at is not None and key.revoked_at > at):
@@ -70,7 +71,7 @@ def revoke_api_key(*, actor: Any, key: ApiKey, at: datetime | None = None) -> Ap
 
 
 @transaction.atomic
-def rotate_api_key(*, actor: Any, key: ApiKey,
+def rotate_api_key(*, actor: Actor, key: ApiKey,
                    overlap: timedelta = timedelta(0)) -> tuple[ApiKey, str]:
     """A new key for the same system; the old one stops working after ``overlap`` (zero: at
     once), so a consumer can switch without an outage."""
@@ -85,7 +86,7 @@ def rotate_api_key(*, actor: Any, key: ApiKey,
 
 
 @transaction.atomic
-def bind_oauth_client(*, actor: Any, system: System, client: Any) -> OAuthBinding:
+def bind_oauth_client(*, actor: Actor, system: System, client: Any) -> OAuthBinding:
     """Let an identity client (client credentials, confidential) call as ``system``."""
     require_operator(actor, system.scope_agency)
     if client.authorization_grant_type != client.GRANT_CLIENT_CREDENTIALS or client.is_public:
@@ -102,7 +103,7 @@ def bind_oauth_client(*, actor: Any, system: System, client: Any) -> OAuthBindin
 
 
 @transaction.atomic
-def create_oauth_client(*, actor: Any, system: System, name: str) -> tuple[OAuthBinding, str]:
+def create_oauth_client(*, actor: Actor, system: System, name: str) -> tuple[OAuthBinding, str]:
     """Register a new client-credentials client in the system's agency (identity's service:
     needs ``identity.manage_agency`` there too) and bind it. Returns the secret, shown once."""
     agency = system.scope_agency
@@ -128,7 +129,7 @@ def read_certificate(pem: str) -> tuple[str, str, datetime]:
 
 
 @transaction.atomic
-def bind_certificate(*, actor: Any, system: System, pem: str) -> Certificate:
+def bind_certificate(*, actor: Actor, system: System, pem: str) -> Certificate:
     require_operator(actor, system.scope_agency)
     fingerprint, subject, not_after = read_certificate(pem)
     if not_after <= timezone.now():
@@ -144,7 +145,7 @@ def bind_certificate(*, actor: Any, system: System, pem: str) -> Certificate:
 
 
 @transaction.atomic
-def revoke_certificate(*, actor: Any, certificate: Certificate) -> Certificate:
+def revoke_certificate(*, actor: Actor, certificate: Certificate) -> Certificate:
     certificate = Certificate.objects.select_for_update().select_related(
         "system__member").get(pk=certificate.pk)
     require_operator(actor, certificate.system.scope_agency)

@@ -19,9 +19,10 @@ from govhub.integration.models import EvidenceRecord, Gateway
 from govhub.integration.services.checkpoints import is_checkpoint_due
 from govhub.integration.tasks import write_evidence_checkpoints
 from govhub.kernel import problems
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.errors import DomainError
-from govhub.kernel.models import AuditAction
 from govhub_contracts import snapshot as contract
 
 EVIDENCE_FIELDS = tuple(contract.EvidenceRecord.model_fields)
@@ -36,7 +37,7 @@ def _new_token() -> str:
 
 
 @transaction.atomic
-def register_gateway(*, actor: Any, code: str, name: str,
+def register_gateway(*, actor: Actor, code: str, name: str,
                      admin_url: str = "") -> tuple[Gateway, str]:
     """A gateway serves every agency's traffic, so only a platform-wide operator adds one."""
     require_platform_wide(actor, roles.OPERATE_INTEGRATION)
@@ -50,7 +51,7 @@ def register_gateway(*, actor: Any, code: str, name: str,
 
 
 @transaction.atomic
-def rotate_gateway_token(*, actor: Any, gateway: Gateway) -> str:
+def rotate_gateway_token(*, actor: Actor, gateway: Gateway) -> str:
     require_platform_wide(actor, roles.OPERATE_INTEGRATION)
     gateway = Gateway.objects.select_for_update().get(pk=gateway.pk)
     token = _new_token()

@@ -10,15 +10,16 @@ from govhub.identity.people.services.rules import assign_fields
 from govhub.integration.models import Member, System
 from govhub.integration.services.scope import agency_id, require_operator
 from govhub.integration.snapshots import publish_snapshot_on_commit
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 
 MEMBER_FIELDS = frozenset({"code", "name", "agency", "is_central"})
 SYSTEM_FIELDS = frozenset({"code", "name", "description", "agency"})
 
 
 @transaction.atomic
-def create_member(*, actor: Any, code: str, name: str, agency: Any = None,
+def create_member(*, actor: Actor, code: str, name: str, agency: Any = None,
                   is_central: bool = False) -> Member:
     # A ministry has no provincial agency, so only a platform-wide operator registers one.
     require_operator(actor, agency)
@@ -32,7 +33,7 @@ def create_member(*, actor: Any, code: str, name: str, agency: Any = None,
 
 
 @transaction.atomic
-def update_member(*, actor: Any, member: Member, **changes: Any) -> Member:
+def update_member(*, actor: Actor, member: Member, **changes: Any) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     require_operator(actor, member.agency)
     before = snapshot(member)
@@ -47,7 +48,7 @@ def update_member(*, actor: Any, member: Member, **changes: Any) -> Member:
 
 
 @transaction.atomic
-def create_system(*, actor: Any, member: Member, code: str, name: str, description: str = "",
+def create_system(*, actor: Actor, member: Member, code: str, name: str, description: str = "",
                   agency: Any = None) -> System:
     system = System(member=member, code=code, name=name, description=description,
                     agency=agency)
@@ -61,7 +62,7 @@ def create_system(*, actor: Any, member: Member, code: str, name: str, descripti
 
 
 @transaction.atomic
-def update_system(*, actor: Any, system: System, **changes: Any) -> System:
+def update_system(*, actor: Actor, system: System, **changes: Any) -> System:
     system = System.objects.select_for_update().select_related("member").get(pk=system.pk)
     require_operator(actor, system.scope_agency)
     before = snapshot(system)

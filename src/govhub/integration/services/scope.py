@@ -7,9 +7,10 @@ from typing import Any
 
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import require_permission
+from govhub.kernel.actors import Actor
 
 
-def require_operator(actor: Any, agency: Any) -> None:
+def require_operator(actor: Actor, agency: Any) -> None:
     require_permission(actor, roles.OPERATE_INTEGRATION, agency)
 
 

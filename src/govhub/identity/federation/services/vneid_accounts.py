@@ -17,7 +17,7 @@ from govhub.identity.models import PHONE, Account, AccountKind
 from govhub.identity.people import personal_id
 from govhub.identity.people.services.accounts import create_account, update_account
 from govhub.identity.queries import find_account_by_personal_id
-from govhub.kernel.actors import SystemActor
+from govhub.kernel.actors import Actor, SystemActor
 
 # The actor of the writes VNeID causes: the audit log reads "[vneid]", not a person, because
 # no one in govhub decided them; the upstream vouched for the person.
@@ -69,7 +69,7 @@ def _usable_phone(phone: str | None, account: Account | None = None) -> str | No
 
 
 @transaction.atomic
-def sign_in_with_vneid(*, identity: FederatedIdentity, actor: Any = VNEID) -> Account:
+def sign_in_with_vneid(*, identity: FederatedIdentity, actor: Actor = VNEID) -> Account:
     """The account of the person VNeID signed in: found by the keyed digest of their
     personal identification number, or created as a citizen account. The assurance level
     only ever rises here (a level-1 sign-in does not undo an earlier level-2 check). Each

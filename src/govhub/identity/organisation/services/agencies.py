@@ -11,15 +11,17 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from govhub.identity import events
 from govhub.identity.models import Agency
 from govhub.identity.people import roles
 from govhub.identity.people.access import access_for
 from govhub.identity.people.services.rules import assign_fields, require_permission
 from govhub.kernel import problems
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.errors import DomainError
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 from govhub_contracts.problem import FieldError
 
 # What an agency is and where it sits decide whose communes citizens choose from and which
@@ -37,7 +39,7 @@ def _path_for(agency: Agency) -> str:
     return f"{prefix}{agency.pk.hex}/"
 
 
-def _authorise_agency_parent(actor: Any, parent: Agency | None) -> None:
+def _authorise_agency_parent(actor: Actor, parent: Agency | None) -> None:
     if parent is None:
         if not access_for(actor).covers_everything(roles.MANAGE_AGENCY):
             raise PermissionDenied(_("Only a platform administrator can add a top-level agency."))
@@ -58,7 +60,7 @@ def _require_platform_admin_to_move(actor: Any, agency: Agency, old: dict[str, A
 
 
 @transaction.atomic
-def create_agency(*, actor: Any, **fields: Any) -> Agency:
+def create_agency(*, actor: Actor, **fields: Any) -> Agency:
     agency = Agency()
     assign_fields(agency, fields, AGENCY_FIELDS)
     _authorise_agency_parent(actor, agency.parent)
@@ -67,12 +69,12 @@ def create_agency(*, actor: Any, **fields: Any) -> Agency:
     agency.save()
     record_audit(actor=actor, action=AuditAction.CREATE, target=agency, after=snapshot(agency),
                  agency_id=agency.pk)
-    publish_on_commit("identity.agency_created", agency_id=str(agency.pk))
+    publish_on_commit(events.AgencyCreated(agency_id=agency.pk))
     return agency
 
 
 @transaction.atomic
-def update_agency(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
+def update_agency(*, actor: Actor, agency: Agency, **changes: Any) -> Agency:
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     require_permission(actor, roles.MANAGE_AGENCY, agency)
     before = snapshot(agency)
@@ -94,12 +96,12 @@ def update_agency(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
         )
     record_audit(actor=actor, action=AuditAction.UPDATE, target=agency, before=before,
                  after=snapshot(agency), agency_id=agency.pk)
-    publish_on_commit("identity.agency_updated", agency_id=str(agency.pk))
+    publish_on_commit(events.AgencyUpdated(agency_id=agency.pk))
     return agency
 
 
 @transaction.atomic
-def import_province(*, actor: Any, province_code: int) -> tuple[Agency, int, int]:
+def import_province(*, actor: Actor, province_code: int) -> tuple[Agency, int, int]:
     """Create or update the province and all its communes from the official list, matched
     on administrative-unit code, so a second run changes nothing.
     Returns the province and the number of agencies created and updated."""

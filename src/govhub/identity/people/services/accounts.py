@@ -9,16 +9,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govhub.identity import events
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, AccountKind, Agency, Role
 from govhub.identity.people import personal_id, roles
 from govhub.identity.people.access import access_for
 from govhub.identity.people.phone_numbers import normalise_mobile
 from govhub.identity.people.services.grants import grant_role
 from govhub.identity.people.services.rules import assign_fields, require_permission
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 ACCOUNT_FIELDS = frozenset({"username", "full_name", "kind", "email", "phone", "agency",
                             "position", "commune", "assurance_level", "is_active"})
@@ -31,7 +33,7 @@ def _scope_agency(account: Account) -> Agency | None:
     return account.agency
 
 
-def _authorise_account(actor: Any, account: Account) -> None:
+def _authorise_account(actor: Actor, account: Account) -> None:
     scope = _scope_agency(account)
     if scope is None:
         if not access_for(actor).covers_everything(roles.MANAGE_ACCOUNT):
@@ -74,7 +76,7 @@ def _clean_account(account: Account) -> None:
 
 @transaction.atomic
 def create_account(
-    *, actor: Any, password: str | None = None, personal_id_number: str | None = None,
+    *, actor: Actor, password: str | None = None, personal_id_number: str | None = None,
     **fields: Any,
 ) -> Account:
     account = Account()
@@ -91,13 +93,13 @@ def create_account(
     scope = _scope_agency(account)
     record_audit(actor=actor, action=AuditAction.CREATE, target=account,
                  after=snapshot(account), agency_id=scope.pk if scope else None)
-    publish_on_commit("identity.account_created", account_id=str(account.pk))
+    publish_on_commit(events.AccountCreated(account_id=account.pk))
     return account
 
 
 @transaction.atomic
 def update_account(
-    *, actor: Any, account: Account, personal_id_number: str | None = None, **changes: Any
+    *, actor: Actor, account: Account, personal_id_number: str | None = None, **changes: Any
 ) -> Account:
     account = Account.objects.select_for_update().get(pk=account.pk)
     _authorise_account(actor, account)  # may manage it where it is now …
@@ -113,7 +115,7 @@ def update_account(
     scope = _scope_agency(account)
     record_audit(actor=actor, action=AuditAction.UPDATE, target=account, before=before,
                  after=snapshot(account), agency_id=scope.pk if scope else None)
-    publish_on_commit("identity.account_updated", account_id=str(account.pk))
+    publish_on_commit(events.AccountUpdated(account_id=account.pk))
     return account
 
 
@@ -127,7 +129,7 @@ def _validate_password(password: str, account: Account) -> None:
 
 
 @transaction.atomic
-def set_account_password(*, actor: Any, account: Account, password: str) -> None:
+def set_account_password(*, actor: Actor, account: Account, password: str) -> None:
     account = Account.objects.select_for_update().get(pk=account.pk)
     if is_system(actor) or getattr(actor, "pk", None) != account.pk:
         _authorise_account(actor, account)
@@ -136,13 +138,13 @@ def set_account_password(*, actor: Any, account: Account, password: str) -> None
     account.save(update_fields=["password", "updated_at"])
     scope = _scope_agency(account)
     # The audit records that the password changed, never the password or its hash.
-    record_audit(actor=actor, action=AuditAction.SET_PASSWORD, target=account,
+    record_audit(actor=actor, action=IdentityAction.SET_PASSWORD, target=account,
                  agency_id=scope.pk if scope else None)
 
 
 @transaction.atomic
 def create_platform_admin(
-    *, actor: Any, username: str, full_name: str, password: str, email: str | None = None
+    *, actor: Actor, username: str, full_name: str, password: str, email: str | None = None
 ) -> Account:
     """The first administrator of a new installation (``govhub createsuperuser``): an
     official of the top-level agency holding the platform-wide role."""

@@ -9,14 +9,15 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from govhub.identity import events
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, AccountKind, Agency, Role, RoleAssignment
 from govhub.identity.people import roles
-from govhub.identity.people.access import access_for, forget_access
+from govhub.identity.people.access import access_for, forget_access, signed_in_account
 from govhub.identity.people.services.rules import require_permission
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
 from govhub.kernel.audit import record_audit, snapshot
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
 def sync_builtin_roles() -> None:
@@ -42,7 +43,7 @@ def _sync_role(builtin: roles.BuiltinRole) -> None:
 
 @transaction.atomic
 def grant_role(
-    *, actor: Any, account: Account, role: Role, agency: Agency, valid_until: Any = None
+    *, actor: Actor, account: Account, role: Role, agency: Agency, valid_until: Any = None
 ) -> RoleAssignment:
     require_permission(actor, roles.MANAGE_ROLES, agency)
     access = access_for(actor)
@@ -56,19 +57,19 @@ def grant_role(
         raise ValidationError({"account": _("Roles are granted to officials only.")})
     assignment = RoleAssignment(account=account, role=role, agency=agency,
                                 valid_until=valid_until,
-                                granted_by=None if is_system(actor) else actor)
+                                granted_by=signed_in_account(actor))
     assignment.full_clean()
     assignment.save()
-    record_audit(actor=actor, action=AuditAction.GRANT, target=assignment,
+    record_audit(actor=actor, action=IdentityAction.GRANT, target=assignment,
                  after=snapshot(assignment), agency_id=agency.pk)
     forget_access(account)
-    publish_on_commit("identity.role_granted", assignment_id=str(assignment.pk),
-                      account_id=str(account.pk), role=role.code, agency_id=str(agency.pk))
+    publish_on_commit(events.RoleGranted(assignment_id=assignment.pk, account_id=account.pk,
+                                         role=role.code, agency_id=agency.pk))
     return assignment
 
 
 @transaction.atomic
-def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
+def revoke_role(*, actor: Actor, assignment: RoleAssignment) -> None:
     assignment = RoleAssignment.objects.select_related("agency", "role", "account").get(
         pk=assignment.pk
     )
@@ -76,8 +77,8 @@ def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
     if assignment.role.is_global and not access_for(actor).covers_everything(roles.MANAGE_ROLES):
         raise PermissionDenied(_("Only a platform administrator can revoke this role."))
     before = snapshot(assignment)
-    record_audit(actor=actor, action=AuditAction.REVOKE, target=assignment, before=before,
+    record_audit(actor=actor, action=IdentityAction.REVOKE, target=assignment, before=before,
                  agency_id=assignment.agency_id)
     account_id, role_code = assignment.account_id, assignment.role.code
     assignment.delete()
-    publish_on_commit("identity.role_revoked", account_id=str(account_id), role=role_code)
+    publish_on_commit(events.RoleRevoked(account_id=account_id, role=role_code))

@@ -4,20 +4,20 @@ platform-wide security setting, so only a platform administrator changes it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from govhub.identity import events
 from govhub.identity.models import Role
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import require_platform_wide
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
 @transaction.atomic
-def update_role(*, actor: Any, role: Role, requires_second_factor: bool) -> Role:
+def update_role(*, actor: Actor, role: Role, requires_second_factor: bool) -> Role:
     require_platform_wide(actor, roles.MANAGE_ROLES)
     role = Role.objects.select_for_update().get(pk=role.pk)
     if role.requires_second_factor == requires_second_factor:
@@ -27,6 +27,6 @@ def update_role(*, actor: Any, role: Role, requires_second_factor: bool) -> Role
     role.save(update_fields=["requires_second_factor", "updated_at"])
     record_audit(actor=actor, action=AuditAction.UPDATE, target=role, before=before,
                  after={"requires_second_factor": requires_second_factor})
-    publish_on_commit("identity.role_updated", role=role.code,
-                      requires_second_factor=requires_second_factor)
+    publish_on_commit(events.RoleUpdated(role=role.code,
+                                         requires_second_factor=requires_second_factor))
     return role

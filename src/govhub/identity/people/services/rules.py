@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from govhub.identity.models import Agency
 from govhub.identity.people.access import access_for
+from govhub.kernel.actors import Actor
 
 
-def require_permission(actor: Any, permission: str, agency: Agency | None) -> None:
+def require_permission(actor: Actor, permission: str, agency: Agency | None) -> None:
     """The actor may do ``permission`` in ``agency``. An object with no agency (a citizen
     without a commune, say) is in nobody's subtree, so only a platform-wide grant covers it
     — never "has the permission somewhere"."""
@@ -30,7 +31,7 @@ def assign_fields(instance: Any, changes: dict[str, Any], allowed: frozenset[str
         setattr(instance, name, value)
 
 
-def require_platform_wide(actor: Any, permission: str) -> None:
+def require_platform_wide(actor: Actor, permission: str) -> None:
     """For settings of the whole installation (signing keys, …): a platform-wide grant."""
     if not access_for(actor).covers_everything(permission):
         raise PermissionDenied(_("Only a platform administrator can do this."))

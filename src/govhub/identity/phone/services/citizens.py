@@ -4,7 +4,6 @@ phone creates the account."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,9 +14,9 @@ from govhub.identity.models import Account, AccountKind, Agency, AgencyKind
 from govhub.identity.people import phone_numbers
 from govhub.identity.people.services.accounts import create_account
 from govhub.identity.phone.codes import VerifiedPhone
-from govhub.kernel.actors import SystemActor
+from govhub.kernel.actors import Actor, SystemActor
 from govhub.kernel.audit import record_audit
-from govhub.kernel.models import AuditAction
+from govhub.kernel.audit_actions import AuditAction
 
 # The visitor has no account yet, so the platform creates it on their behalf; what
 # authorises the write is the proof that they hold the phone (VerifiedPhone).
@@ -40,7 +39,7 @@ def _free_username(phone: str) -> str:
 @transaction.atomic
 def register_citizen_by_phone(
     *, verified_phone: VerifiedPhone, full_name: str, commune: Agency,
-    actor: Any = PHONE_SELF_REGISTRATION,
+    actor: Actor = PHONE_SELF_REGISTRATION,
 ) -> Account:
     """Create the citizen account of a person who proved they hold ``verified_phone``,
     living in ``commune`` (their commune of residence scopes who manages the account).
@@ -64,7 +63,7 @@ def register_citizen_by_phone(
 
 
 @transaction.atomic
-def confirm_phone(*, account: Account, verified_phone: VerifiedPhone, actor: Any) -> Account:
+def confirm_phone(*, account: Account, verified_phone: VerifiedPhone, actor: Actor) -> Account:
     """Record that the account's holder proved its phone number with an SMS code (the claim
     ``phone_number_verified``). Nothing changes if the number is not the account's."""
     account = Account.objects.select_for_update().get(pk=account.pk)

@@ -17,18 +17,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govhub.identity import events
 from govhub.identity.models import Account, AccountKind, AuthenticatorApp, BackupCode, Passkey
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import require_permission
 from govhub.identity.second_factor import methods as second_factor
 from govhub.identity.second_factor.passkeys import Assertion, NewCredential, PasskeyError
-from govhub.kernel.actors import is_system
+from govhub.kernel.actors import Actor, is_system
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
-def _require_self(actor: Any, account: Account) -> None:
+def _require_self(actor: Actor, account: Account) -> None:
     if not is_system(actor) and getattr(actor, "pk", None) != account.pk:
         raise PermissionDenied(_("Only the account holder can change its second factors."))
 
@@ -43,7 +44,7 @@ def _lock(account: Account) -> Account:
     return Account.objects.select_for_update().get(pk=account.pk)
 
 
-def _issue_backup_codes(actor: Any, account: Account) -> list[str]:
+def _issue_backup_codes(actor: Actor, account: Account) -> list[str]:
     account.backup_codes.all().delete()
     codes = second_factor.new_backup_codes()
     BackupCode.objects.bulk_create(
@@ -56,7 +57,7 @@ def _issue_backup_codes(actor: Any, account: Account) -> list[str]:
     return codes
 
 
-def _first_backup_codes(actor: Any, account: Account) -> list[str] | None:
+def _first_backup_codes(actor: Actor, account: Account) -> list[str] | None:
     """Ten codes with the first factor; none if unused codes are already on file."""
     if account.backup_codes.filter(used_at__isnull=True).exists():
         return None
@@ -64,7 +65,7 @@ def _first_backup_codes(actor: Any, account: Account) -> list[str] | None:
 
 
 @transaction.atomic
-def set_up_authenticator_app(*, actor: Any, account: Account, secret: str,
+def set_up_authenticator_app(*, actor: Actor, account: Account, secret: str,
                              code: str) -> list[str] | None:
     """Keeps the app once its first code proves it holds ``secret``; replaces an earlier
     app. Returns new backup codes when this is the account's first factor (shown once)."""
@@ -81,13 +82,13 @@ def set_up_authenticator_app(*, actor: Any, account: Account, secret: str,
     record_audit(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
                  target=app, after=snapshot(app), agency_id=_scope_id(account))
     codes = _first_backup_codes(actor, account)
-    publish_on_commit("identity.second_factor_added", account_id=str(account.pk),
-                      method="authenticator_app")
+    publish_on_commit(events.SecondFactorAdded(account_id=account.pk,
+                                               method="authenticator_app"))
     return codes
 
 
 @transaction.atomic
-def register_passkey(*, actor: Any, account: Account, credential: NewCredential,
+def register_passkey(*, actor: Actor, account: Account, credential: NewCredential,
                      nickname: str) -> tuple[Passkey, list[str] | None]:
     _require_self(actor, account)
     account = _lock(account)
@@ -100,8 +101,7 @@ def register_passkey(*, actor: Any, account: Account, credential: NewCredential,
     record_audit(actor=actor, action=AuditAction.CREATE, target=passkey,
                  after=snapshot(passkey), agency_id=_scope_id(account))
     codes = _first_backup_codes(actor, account)
-    publish_on_commit("identity.second_factor_added", account_id=str(account.pk),
-                      method="passkey")
+    publish_on_commit(events.SecondFactorAdded(account_id=account.pk, method="passkey"))
     return passkey, codes
 
 
@@ -111,16 +111,15 @@ def _refuse_removing_last(account: Account, remaining: int) -> None:
                                 "one. Add another authenticator app or passkey first."))
 
 
-def _after_removal(actor: Any, account: Account, remaining: int, method: str) -> None:
+def _after_removal(actor: Actor, account: Account, remaining: int, method: str) -> None:
     if remaining == 0:
         # Backup codes only recover a factor; with none left they would be a way in.
         account.backup_codes.all().delete()
-    publish_on_commit("identity.second_factor_removed", account_id=str(account.pk),
-                      method=method)
+    publish_on_commit(events.SecondFactorRemoved(account_id=account.pk, method=method))
 
 
 @transaction.atomic
-def remove_authenticator_app(*, actor: Any, account: Account) -> None:
+def remove_authenticator_app(*, actor: Actor, account: Account) -> None:
     _require_self(actor, account)
     account = _lock(account)
     app = AuthenticatorApp.objects.filter(account=account).first()
@@ -135,7 +134,7 @@ def remove_authenticator_app(*, actor: Any, account: Account) -> None:
 
 
 @transaction.atomic
-def remove_passkey(*, actor: Any, passkey: Passkey) -> None:
+def remove_passkey(*, actor: Actor, passkey: Passkey) -> None:
     account = _lock(passkey.account)
     _require_self(actor, account)
     passkey = Passkey.objects.get(pk=passkey.pk, account=account)
@@ -149,7 +148,7 @@ def remove_passkey(*, actor: Any, passkey: Passkey) -> None:
 
 
 @transaction.atomic
-def regenerate_backup_codes(*, actor: Any, account: Account) -> list[str]:
+def regenerate_backup_codes(*, actor: Actor, account: Account) -> list[str]:
     """A new set of ten; every earlier code stops working."""
     _require_self(actor, account)
     account = _lock(account)
@@ -159,7 +158,7 @@ def regenerate_backup_codes(*, actor: Any, account: Account) -> list[str]:
 
 
 @transaction.atomic
-def reset_second_factors(*, actor: Any, account: Account) -> None:
+def reset_second_factors(*, actor: Actor, account: Account) -> None:
     """An administrator's help for an official who lost every factor and every backup code:
     all are removed, and the next sign-in asks to set one up again."""
     if account.kind == AccountKind.OFFICIAL:
@@ -179,8 +178,7 @@ def reset_second_factors(*, actor: Any, account: Account) -> None:
                  target_type="identity.secondfactor",
                  target_label=_("Second factors of %(account)s") % {"account": account.username},
                  before=before, agency_id=_scope_id(account))
-    publish_on_commit("identity.second_factor_removed", account_id=str(account.pk),
-                      method="all")
+    publish_on_commit(events.SecondFactorRemoved(account_id=account.pk, method="all"))
 
 
 # --- Uses during sign-in ---------------------------------------------------------------------

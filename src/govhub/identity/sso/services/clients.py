@@ -10,13 +10,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
 
+from govhub.identity import events
 from govhub.identity.models import Agency, Client
 from govhub.identity.people import roles
 from govhub.identity.people.services.rules import assign_fields, require_permission
 from govhub.identity.sso.scopes import SCOPES
+from govhub.kernel.actors import Actor
 from govhub.kernel.audit import record_audit, snapshot
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 # RFC 9700 §2.1.2/§2.4: no implicit, hybrid or password grants; people sign in with the
 # code flow, machines use client credentials.
@@ -40,7 +42,7 @@ def _check_client_rules(client: Client) -> None:
 
 
 @transaction.atomic
-def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Client, str | None]:
+def register_client(*, actor: Actor, agency: Agency, **fields: Any) -> tuple[Client, str | None]:
     """Returns the client and, for a confidential one, its secret in clear — shown to the
     administrator once; only its hash is stored (DOT's hash_client_secret)."""
     require_permission(actor, roles.MANAGE_AGENCY, agency)
@@ -57,7 +59,7 @@ def register_client(*, actor: Any, agency: Agency, **fields: Any) -> tuple[Clien
     client.save()
     record_audit(actor=actor, action=AuditAction.CREATE, target=client,
                  after=snapshot(client, exclude=["client_secret"]), agency_id=agency.pk)
-    publish_on_commit("identity.client_registered", client_id=client.client_id)
+    publish_on_commit(events.ClientRegistered(client_id=client.client_id))
     return client, secret
 
 
@@ -72,7 +74,7 @@ def register_system_client(*, actor: Any, agency: Agency, name: str) -> tuple[Cl
 
 
 @transaction.atomic
-def update_client(*, actor: Any, client: Client, **changes: Any) -> Client:
+def update_client(*, actor: Actor, client: Client, **changes: Any) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
     require_permission(actor, roles.MANAGE_AGENCY, client.agency)
     before = snapshot(client, exclude=["client_secret"])
@@ -86,7 +88,7 @@ def update_client(*, actor: Any, client: Client, **changes: Any) -> Client:
 
 
 @transaction.atomic
-def rotate_client_secret(*, actor: Any, client: Client) -> str:
+def rotate_client_secret(*, actor: Actor, client: Client) -> str:
     client = Client.objects.select_for_update().get(pk=client.pk)
     require_permission(actor, roles.MANAGE_AGENCY, client.agency)
     secret = generate_client_secret()

@@ -8,10 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
+from govhub.identity import events
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, Client, ClientSession, Consent
 from govhub.identity.sso.services.logout_deliveries import deliver_logout_token
 from govhub.kernel.audit import record_audit
-from govhub.kernel.models import AuditAction
+from govhub.kernel.events import publish_on_commit
 
 
 def active_consent(account: Account, client: Client) -> Consent | None:
@@ -30,10 +32,12 @@ def record_consent(*, actor: Account, client: Client, scopes: list[str]) -> Cons
         current.revoked_at = timezone.now()
         current.save(update_fields=["revoked_at", "updated_at"])
     consent = Consent.objects.create(account=actor, client=client, scopes=granted)
-    record_audit(actor=actor, action=AuditAction.GIVE_CONSENT, target=consent,
+    record_audit(actor=actor, action=IdentityAction.GIVE_CONSENT, target=consent,
                  before={"scopes": current.scopes} if current else None,
                  after={"client": client.client_id, "scopes": granted},
                  agency_id=actor.agency_id or actor.commune_id)
+    publish_on_commit(events.ConsentGiven(consent_id=consent.pk, account_id=actor.pk,
+                                          client_id=client.client_id, scopes=tuple(granted)))
     return consent
 
 
@@ -61,6 +65,8 @@ def revoke_consent(*, actor: Account, consent: Consent) -> None:
         refresh.revoke()
     AccessToken.objects.filter(user=actor, application=consent.client).delete()
     _tell_the_app(actor, consent.client)
-    record_audit(actor=actor, action=AuditAction.WITHDRAW_CONSENT, target=consent,
+    record_audit(actor=actor, action=IdentityAction.WITHDRAW_CONSENT, target=consent,
                  before={"client": consent.client.client_id, "scopes": consent.scopes},
                  agency_id=actor.agency_id or actor.commune_id)
+    publish_on_commit(events.ConsentWithdrawn(consent_id=consent.pk, account_id=actor.pk,
+                                              client_id=consent.client.client_id))

@@ -7,21 +7,22 @@ from __future__ import annotations
 import secrets
 import uuid
 from importlib import import_module
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import Grant, RefreshToken
 
+from govhub.identity import events
+from govhub.identity.audit_actions import IdentityAction
 from govhub.identity.models import Account, Client, ClientSession, SignInSession
 from govhub.identity.sso.assurance import ACR_LEVEL_1
 from govhub.identity.sso.services.logout_deliveries import deliver_logout_token
 from govhub.kernel import context
-from govhub.kernel.actors import SYSTEM
+from govhub.kernel.actors import SYSTEM, Actor
 from govhub.kernel.audit import record_audit
+from govhub.kernel.audit_actions import AuditAction
 from govhub.kernel.events import publish_on_commit
-from govhub.kernel.models import AuditAction
 
 
 @transaction.atomic
@@ -34,14 +35,14 @@ def start_sign_in(*, account: Account, session_key: str, amr: list[str],
         ip_address=request.ip_address if request else None,
         user_agent=(request.user_agent if request else "")[:300],
     )
-    record_audit(actor=account, action=AuditAction.SIGN_IN, target=account,
+    record_audit(actor=account, action=IdentityAction.SIGN_IN, target=account,
                  after={"sid": session.sid, "acr": acr, "amr": amr},
                  agency_id=account.agency_id or account.commune_id)
     return session
 
 
 @transaction.atomic
-def end_sign_in(*, actor: Any, sign_in_session: SignInSession,
+def end_sign_in(*, actor: Actor, sign_in_session: SignInSession,
                 keep_browser_session: bool = False) -> None:
     """Ends the session: the browser is signed out, the apps' tokens from it are revoked,
     and each app with a back-channel logout URI is notified."""
@@ -57,9 +58,9 @@ def end_sign_in(*, actor: Any, sign_in_session: SignInSession,
             session_key=session.session_key).delete()
     _end_app_sessions(session)
     account = session.account
-    record_audit(actor=actor, action=AuditAction.SIGN_OUT, target=account,
+    record_audit(actor=actor, action=IdentityAction.SIGN_OUT, target=account,
                  before={"sid": session.sid}, agency_id=account.agency_id or account.commune_id)
-    publish_on_commit("identity.signed_out", sid=session.sid, account_id=str(account.pk))
+    publish_on_commit(events.SignedOut(sid=session.sid, account_id=account.pk))
 
 
 def _end_app_sessions(session: SignInSession) -> None:
