@@ -26,8 +26,10 @@ def fresh_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def wait_until_answers(url: str, process: subprocess.Popen, timeout_seconds: float = 60) -> None:
-    """Until ``url`` answers 200; fails at once if the demo exits."""
+def wait_until_answers(url: str, process: subprocess.Popen, timeout_seconds: float = 180) -> None:
+    """Until ``url`` answers 200; fails at once if the demo exits. The deadline is generous:
+    on a loaded machine migrating and seeding a fresh database takes over a minute, and a
+    poll returns as soon as the demo answers."""
     def answers() -> bool:
         assert process.poll() is None, "govhub demo exited early"
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
