@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 _VERSION = re.compile(rb" HTTP/(\d)\.\d\r?\n")
+_TAILS = {"1.1": b" HTTP/1.1\r\n", "1.0": b" HTTP/1.0\r\n"}  # the line's end, prebuilt
 
 
 class RequestLineTracker:
@@ -59,7 +60,8 @@ class RequestLineTracker:
         CRLF``, or None; also notes where this head ends, for the message after it."""
         prefix = self.prefix
         raw = bytes(prefix) + self.data if prefix else self.data
-        expected = b"%b %b HTTP/%b\r\n" % (method, target, version.encode())
+        tail = _TAILS.get(version) or b" HTTP/%b\r\n" % version.encode()
+        expected = method + b" " + target + tail
         start = self.line_at
         if start is not None:
             while raw.startswith(b"\r\n", start):  # RFC 9112 §2.2: empty lines before it
