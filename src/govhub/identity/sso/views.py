@@ -146,9 +146,9 @@ class AuthorizeView(AuthorizationView):
     def _client_of(request: HttpRequest) -> Client | None:
         return Client.objects.filter(client_id=request.GET.get("client_id", "")).first()
 
-    @staticmethod
-    def _consent_covers(request: HttpRequest) -> bool:
-        client = Client.objects.filter(client_id=request.GET.get("client_id", "")).first()
+    @classmethod
+    def _consent_covers(cls, request: HttpRequest) -> bool:
+        client = cls._client_of(request)
         if client is None:
             return False
         consent = consents.active_consent(request.user, client)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ test_sign_in_browser.py."""
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.test import Client as Browser
 
 from govhub.identity.models import Client
 from govhub.identity.people import roles
-from govhub.identity.phone.views import PENDING_KEY
+from govhub.identity.phone.views import PENDING_KEY, VERIFIED_KEY
 from govhub.identity.sso.services import clients
 from govhub.identity.tests.factor_fixtures import password_step, with_app
 from govhub.kernel.actors import SYSTEM
@@ -118,5 +119,16 @@ def test_phone_code_page_names_the_app_the_sign_in_is_for(client: Browser,
     session[PENDING_KEY] = {"phone": "0912345678", "next": authorize_path(app)}
     session.save()
     response = client.get("/login/phone/code/")
+    assert response.status_code == 200
+    assert form_action(response) == APP_SOURCES
+
+
+def test_phone_registration_page_names_the_app_the_sign_in_is_for(client: Browser,
+                                                                   app: Client) -> None:
+    session = client.session
+    session[VERIFIED_KEY] = {"phone": "0912345679", "verified_at": time.time(),
+                             "next": authorize_path(app)}
+    session.save()
+    response = client.get("/login/phone/register/")
     assert response.status_code == 200
     assert form_action(response) == APP_SOURCES
