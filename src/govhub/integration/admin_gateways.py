@@ -47,7 +47,9 @@ class GatewayAdmin(ScopedModelAdmin):
     list_display = ["code", "name", "health", "last_heartbeat_at", "software_version",
                     "snapshot_state", "spooled_evidence"]
     readonly_fields = ("last_heartbeat_at", "software_version", "snapshot_version",
-                       "snapshot_revision", "started_at", "spooled_evidence")
+                       "snapshot_revision", "started_at", "spooled_evidence",
+                       "evidence_head_sequence", "evidence_shipped_sequence",
+                       "evidence_reported_at")
     actions = ["rotate_tokens"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Gateway]:

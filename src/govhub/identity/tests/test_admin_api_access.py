@@ -8,7 +8,9 @@ import json
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as Browser
+from django.test import override_settings
 
 from govhub.identity.people import roles
 from govhub_contracts.problem import MEDIA_TYPE
@@ -61,3 +63,16 @@ def test_an_official_with_a_role_still_reads_them(client: Browser, tree: Any,
     client.force_login(make_official(tree.commune_a, roles.LEADER))
     for path in ADMIN_LISTS:
         assert client.get(path).status_code == 200, path
+
+
+def test_refusals_count_against_the_accounts_rate(client: Browser, tree: Any,
+                                                  make_citizen: Any) -> None:
+    client.force_login(make_citizen(tree.commune_a))
+    cache.clear()
+    with override_settings(GOVHUB_API_RATES={"anonymous": "100/min", "authenticated": "2/min"}):
+        for _ in range(2):
+            _refused(client.get("/api/identity/accounts"))
+        response = client.get("/api/identity/accounts")
+    cache.clear()
+    assert response.status_code == 429, response.content
+    assert 1 <= int(response["Retry-After"]) <= 60

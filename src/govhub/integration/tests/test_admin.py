@@ -14,7 +14,7 @@ from govhub.integration import models, services
 from govhub.integration.models import AgreementStatus
 from govhub.integration.tests.chain import make_chain
 from govhub.integration.tests.fixtures import Hub, approved_agreement, pem, publish
-from govhub_contracts.snapshot import EvidenceBatch, Heartbeat
+from govhub_contracts.snapshot import EvidenceBatch, EvidenceHead, Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,21 @@ def test_gateway_list_shows_stale_and_behind(filled: Hub) -> None:
     assert stale not in text
     assert f'<td class="field-snapshot_state">v{latest.version}</td>' in text  # up to date
     assert f"<td class=\"field-health\">{alive}</td>" in text
+
+
+def test_gateway_page_shows_the_evidence_heads_it_reported(filled: Hub) -> None:
+    gateway = models.Gateway.objects.get(code="gw-1")
+    services.record_heartbeat(gateway=gateway, heartbeat=Heartbeat(
+        gateway="gw-1", software_version="0.1", started_at=timezone.now(),
+        evidence_head=EvidenceHead(sequence=4242, hash="ab" * 32),
+        evidence_shipped=EvidenceHead(sequence=4240, hash="cd" * 32)))
+    with translation.override("vi"):
+        page = _browser(filled.platform).get(f"{ADMIN}/gateway/{gateway.pk}/change/",
+                                             HTTP_ACCEPT_LANGUAGE="vi")
+    text = page.content.decode()
+    assert "4242" in text
+    assert "4240" in text
+    assert "bản ghi bằng chứng đã được xác nhận gần nhất" in text.lower()
 
 
 def test_operator_sees_only_own_agency_in_admin(filled: Hub) -> None:
