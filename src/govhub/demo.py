@@ -59,20 +59,36 @@ def demo_environment(data_dir: Path) -> dict[str, str]:
     """Environment for the demo: DEBUG on, and secrets generated once into files under
     ``data_dir/secrets`` (never in the repository; kept so sessions and the personal IDs
     stored in the demo database survive a restart)."""
-    env = {"GOVHUB_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "govhub.config.settings"}
-    env["GOVHUB_DEBUG"] = os.environ.get("GOVHUB_DEBUG", "true")
     secrets_dir = data_dir / "secrets"
     secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name in DEMO_SECRETS:
-        variable = f"GOVHUB_{name.upper()}"
-        if os.environ.get(variable) or os.environ.get(f"{variable}_FILE"):
-            continue
         path = secrets_dir / name
-        if not path.exists():
+        if not _secret_given(name) and not path.exists():
             path.write_text(secrets.token_urlsafe(50))
             path.chmod(0o600)
-        env[f"{variable}_FILE"] = str(path)
+    return existing_demo_environment(data_dir)
+
+
+def existing_demo_environment(data_dir: Path) -> dict[str, str]:
+    """The demo's environment from the secret files it already wrote, for the other
+    ``govhub`` commands run beside it; {} without a ``data_dir/secrets`` directory. A secret
+    the caller set, or one with no file, is left out (generating one would make the
+    personal IDs already stored unreadable)."""
+    secrets_dir = data_dir / "secrets"
+    if not secrets_dir.is_dir():
+        return {}
+    env = {"GOVHUB_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "govhub.config.settings"}
+    env["GOVHUB_DEBUG"] = os.environ.get("GOVHUB_DEBUG", "true")
+    for name in DEMO_SECRETS:
+        path = secrets_dir / name
+        if not _secret_given(name) and path.is_file():
+            env[f"GOVHUB_{name.upper()}_FILE"] = str(path)
     return env
+
+
+def _secret_given(name: str) -> bool:
+    variable = f"GOVHUB_{name.upper()}"
+    return bool(os.environ.get(variable) or os.environ.get(f"{variable}_FILE"))
 
 
 def sms_environment(sms_url: str) -> dict[str, str]:

@@ -172,3 +172,8 @@ class Environment(BaseSettings):
 
     def missing_secrets(self) -> list[str]:
         return [f"GOVHUB_{name.upper()}" for name in SECRET_FIELDS if getattr(self, name) is None]
+
+    def missing_secrets_message(self) -> str:
+        """One line saying what to set; the settings and the ``govhub`` command both say it."""
+        return ("Set " + " and ".join(self.missing_secrets()) + " (or the same name with _FILE "
+                "pointing at a file). `govhub demo` generates them for a laptop demo.")

@@ -20,10 +20,7 @@ ENV = Environment()
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 if ENV.missing_secrets():
-    raise ImproperlyConfigured(
-        "Set " + " and ".join(ENV.missing_secrets()) + " (or the same name with _FILE "
-        "pointing at a file). `govhub demo` generates them for a laptop demo."
-    )
+    raise ImproperlyConfigured(ENV.missing_secrets_message())
 assert ENV.secret_key is not None
 assert ENV.pii_key is not None
 
