@@ -256,8 +256,10 @@ def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
         # Loopback only, whatever --host says: the sandbox shows every code it "sends".
         "sms": [python, "-m", "govhub_sandbox.sms", "--host", "127.0.0.1",
                 "--port", str(sms_port)],
-        "web": [python, "-m", "uvicorn", "govhub.config.asgi:application", "--host", host,
-                "--port", str(port), "--lifespan", "off", "--no-access-log"],
+        # HTTP under gunicorn's gthread workers (ADR 0017); the ASGI application is for the
+        # websockets, which no page uses yet.
+        "web": [python, "-m", "gunicorn", "-c", "python:govhub.config.web_server",
+                "--bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
         "worker": [python, "-m", "govhub", "db_worker", "--interval", "1", "--no-reload"],
     }
 
