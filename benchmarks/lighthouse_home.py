@@ -7,8 +7,8 @@ page ships, against the targets in benchmarks/README.md.
 Installs the npm ``lighthouse`` package into benchmarks/lighthouse/ when missing (``npm ci``
 from the committed lock, which records versions and integrity hashes only), seeds a fresh
 database (the Cà Mau demo and its catalog), collects the static files, serves the production
-settings with uvicorn on 127.0.0.1, runs Lighthouse with the system Chromium, prints the
-scores and stops everything by itself.
+settings with the web process's gunicorn on 127.0.0.1, runs Lighthouse with the system
+Chromium, prints the scores and stops everything by itself.
 """
 
 from __future__ import annotations
@@ -77,7 +77,10 @@ def run_lighthouse(url: str) -> Report:
         [str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
          "--only-categories=performance,accessibility,best-practices",
          "--form-factor=mobile", "--chrome-flags=--headless --no-sandbox --disable-gpu"],
-        env={**os.environ, "CHROME_PATH": CHROME}, check=True, capture_output=True, text=True)
+        env={**os.environ, "CHROME_PATH": CHROME}, check=False, capture_output=True, text=True)
+    if result.returncode != 0:  # Lighthouse says why on stderr (--quiet keeps errors)
+        raise SystemExit(f"Lighthouse failed (exit {result.returncode}):\n"
+                         f"{result.stderr[-3000:]}")
     report: Report = json.loads(result.stdout)
     return report
 
@@ -135,10 +138,9 @@ def main() -> int:
                "GOVHUB_PII_KEY": "p" * 40, "GOVHUB_BEHIND_TLS_PROXY": "false",
                "GOVHUB_PUBLIC_URL": base, "DJANGO_SETTINGS_MODULE": "govhub.config.settings"}
         prepare(env)
-        server = subprocess.Popen([
-            sys.executable, "-m", "uvicorn", "govhub.config.asgi:application", "--host",
-            "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log",
-            "--log-level", "warning"], env=env)
+        server = subprocess.Popen([  # the web process as deployed (ADR 0017)
+            sys.executable, "-m", "gunicorn", "-c", "python:govhub.config.web_server",
+            "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], env=env)
         try:
             wait_until_up(base)
             report = run_lighthouse(f"{base}/")

@@ -49,28 +49,46 @@ class HubPorts:
 
     @classmethod
     def choose(cls) -> HubPorts:
-        return cls(free_port_or(GATEWAY_PORT), free_port_or(GATEWAY_ADMIN_PORT),
-                   {name: free_port_or(port) for name, port in UPSTREAM_PORTS.items()})
+        return cls(free_port_or(GATEWAY_PORT, role="the hub gateway"),
+                   free_port_or(GATEWAY_ADMIN_PORT, role="the gateway's admin port"),
+                   {name: free_port_or(port, role=f"the sandbox {name} provider")
+                    for name, port in UPSTREAM_PORTS.items()})
 
 
 def demo_environment(data_dir: Path) -> dict[str, str]:
     """Environment for the demo: DEBUG on, and secrets generated once into files under
     ``data_dir/secrets`` (never in the repository; kept so sessions and the personal IDs
     stored in the demo database survive a restart)."""
-    env = {"GOVHUB_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "govhub.config.settings"}
-    env["GOVHUB_DEBUG"] = os.environ.get("GOVHUB_DEBUG", "true")
     secrets_dir = data_dir / "secrets"
     secrets_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name in DEMO_SECRETS:
-        variable = f"GOVHUB_{name.upper()}"
-        if os.environ.get(variable) or os.environ.get(f"{variable}_FILE"):
-            continue
         path = secrets_dir / name
-        if not path.exists():
+        if not _secret_given(name) and not path.exists():
             path.write_text(secrets.token_urlsafe(50))
             path.chmod(0o600)
-        env[f"{variable}_FILE"] = str(path)
+    return existing_demo_environment(data_dir)
+
+
+def existing_demo_environment(data_dir: Path) -> dict[str, str]:
+    """The demo's environment from the secret files it already wrote, for the other
+    ``govhub`` commands run beside it; {} without a ``data_dir/secrets`` directory. A secret
+    the caller set, or one with no file, is left out (generating one would make the
+    personal IDs already stored unreadable)."""
+    secrets_dir = data_dir / "secrets"
+    if not secrets_dir.is_dir():
+        return {}
+    env = {"GOVHUB_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "govhub.config.settings"}
+    env["GOVHUB_DEBUG"] = os.environ.get("GOVHUB_DEBUG", "true")
+    for name in DEMO_SECRETS:
+        path = secrets_dir / name
+        if not _secret_given(name) and path.is_file():
+            env[f"GOVHUB_{name.upper()}_FILE"] = str(path)
     return env
+
+
+def _secret_given(name: str) -> bool:
+    variable = f"GOVHUB_{name.upper()}"
+    return bool(os.environ.get(variable) or os.environ.get(f"{variable}_FILE"))
 
 
 def sms_environment(sms_url: str) -> dict[str, str]:
@@ -111,14 +129,34 @@ def write_vneid_sandbox_config(path: Path, *, vneid_url: str, host: str, port: i
     return path
 
 
-def free_port_or(preferred: int, host: str = "127.0.0.1") -> int:
-    """``preferred`` if nothing listens there, else a free port (a second demo, a test)."""
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on ``port`` now. The probe binds the way the demo's
+    servers do (uvicorn, gunicorn, asyncio's ``create_server``): with ``SO_REUSEADDR``, so
+    connections of a previous run still in TIME-WAIT (RFC 9293 §3.6.1: twice the MSL after the
+    server closed them) do not make the port look taken; only a listening socket does."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, preferred))
+            probe.bind((host, port))
+            probe.listen(1)
         except OSError:
-            probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+            return False
+        return True
+
+
+def free_port_or(preferred: int, host: str = "127.0.0.1", *, role: str | None = None) -> int:
+    """``preferred`` if nothing listens there, else a free port (a second demo, a test).
+    With a ``role``, a documented port found taken is said in one console line, since the
+    README's addresses then do not apply."""
+    if port_is_free(preferred, host):
+        return preferred
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = int(probe.getsockname()[1])
+    if role:
+        print(f"govhub demo: port {preferred} ({role}) is taken by another program; "
+              f"{role} listens on {port} instead.", flush=True)
+    return port
 
 
 def gateway_environment(data_dir: Path, ports: HubPorts, *, control_url: str,
@@ -218,8 +256,10 @@ def processes(host: str, port: int, *, sms_port: int = SMS_SANDBOX_PORT,
         # Loopback only, whatever --host says: the sandbox shows every code it "sends".
         "sms": [python, "-m", "govhub_sandbox.sms", "--host", "127.0.0.1",
                 "--port", str(sms_port)],
-        "web": [python, "-m", "uvicorn", "govhub.config.asgi:application", "--host", host,
-                "--port", str(port), "--lifespan", "off", "--no-access-log"],
+        # HTTP under gunicorn's gthread workers (ADR 0017); the ASGI application is for the
+        # websockets, which no page uses yet.
+        "web": [python, "-m", "gunicorn", "-c", "python:govhub.config.web_server",
+                "--bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
         "worker": [python, "-m", "govhub", "db_worker", "--interval", "1", "--no-reload"],
     }
 
@@ -240,7 +280,7 @@ def citizen_app_environment(public_url: str) -> dict[str, str]:
 
 def _demo_miniapp(data_dir: Path, hub_ports: HubPorts) -> MiniAppSetup | None:
     # honcho stops every process when one exits: a taken port must not end the demo.
-    if free_port_or(MINIAPP_PORT) != MINIAPP_PORT:
+    if not port_is_free(MINIAPP_PORT):
         print(f"govhub demo: port {MINIAPP_PORT} is taken; the web mini-app is not started.",
               flush=True)
         return None
@@ -258,11 +298,11 @@ def run_demo(args: list[str]) -> int:
 
     data_dir = Path(os.environ.get("GOVHUB_DATA_DIR", "var")).resolve()
     os.environ.update(demo_environment(data_dir))
-    sms_port = free_port_or(SMS_SANDBOX_PORT)
+    sms_port = free_port_or(SMS_SANDBOX_PORT, role="the sandbox SMS gateway")
     sms_url = f"http://127.0.0.1:{sms_port}"
     sms_env = sms_environment(sms_url)
     os.environ.update(sms_env)
-    vneid_port = free_port_or(VNEID_SANDBOX_PORT)
+    vneid_port = free_port_or(VNEID_SANDBOX_PORT, role="the sandbox VNeID")
     vneid_url = f"http://127.0.0.1:{vneid_port}"
     vneid_env = vneid_environment(vneid_url)
     os.environ.update(vneid_env)

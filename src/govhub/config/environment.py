@@ -36,6 +36,13 @@ class Environment(BaseSettings):
     database_url: str | None = Field(
         default=None, description="postgres://… for production; SQLite under data_dir if unset"
     )
+    # Persistent database connections (Django's CONN_MAX_AGE, seconds): each thread of the web
+    # process keeps its connection between requests instead of opening one per request.
+    # 0 closes it after every request, which the ASGI process forces (ADR 0017).
+    database_conn_max_age: int = Field(default=600, ge=0)
+    # Before reusing a kept connection, check it still works (Django's CONN_HEALTH_CHECKS),
+    # so a database restart costs no failed request.
+    database_conn_health_checks: bool = True
     redis_url: str | None = Field(default=None, description="cache and rate limits; optional")
     public_url: str = "http://127.0.0.1:8000"
     allowed_hosts: CommaList = ["127.0.0.1", "localhost"]
@@ -58,6 +65,11 @@ class Environment(BaseSettings):
     api_rate_anonymous: str = "60/min"
     api_rate_authenticated: str = "1200/min"
     log_level: str = "INFO"
+    # The web process (gunicorn, gthread workers; govhub/config/web_server.py, ADR 0017):
+    # processes, which use the cores (more than one needs redis_url: the cache must be
+    # shared), and threads per process, which wait on the database and the network.
+    web_workers: int = Field(default=1, ge=1)
+    web_threads: int = Field(default=8, ge=1)
 
     # Sign-in with VNeID through the national public-service portal's OpenID Connect login
     # (govhub as a relying party). Off unless the discovery URL, client id and secret are
@@ -178,3 +190,8 @@ class Environment(BaseSettings):
 
     def missing_secrets(self) -> list[str]:
         return [f"GOVHUB_{name.upper()}" for name in SECRET_FIELDS if getattr(self, name) is None]
+
+    def missing_secrets_message(self) -> str:
+        """One line saying what to set; the settings and the ``govhub`` command both say it."""
+        return ("Set " + " and ".join(self.missing_secrets()) + " (or the same name with _FILE "
+                "pointing at a file). `govhub demo` generates them for a laptop demo.")

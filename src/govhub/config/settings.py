@@ -20,10 +20,7 @@ ENV = Environment()
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 if ENV.missing_secrets():
-    raise ImproperlyConfigured(
-        "Set " + " and ".join(ENV.missing_secrets()) + " (or the same name with _FILE "
-        "pointing at a file). `govhub demo` generates them for a laptop demo."
-    )
+    raise ImproperlyConfigured(ENV.missing_secrets_message())
 assert ENV.secret_key is not None
 assert ENV.pii_key is not None
 
@@ -96,7 +93,11 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------
-DATABASES = {"default": dj_database_url.parse(ENV.resolved_database_url, conn_max_age=0)}
+# Persistent connections (ADR 0017): a web thread keeps its connection between requests and
+# checks it before reuse, instead of connecting per request.
+DATABASES = {"default": dj_database_url.parse(
+    ENV.resolved_database_url, conn_max_age=ENV.database_conn_max_age,
+    conn_health_checks=ENV.database_conn_health_checks)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged
     # commit durable across a crash or power loss (nothing acknowledged may be lost).

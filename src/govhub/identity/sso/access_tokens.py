@@ -53,7 +53,8 @@ def system_access_token(request: Request) -> str:
     if request.scopes:
         claims["scope"] = " ".join(request.scopes)
     key = current_signing_jwk()
-    token = jwt.JWT(header={"alg": "RS256", "typ": ACCESS_TOKEN_JWT_TYPE, "kid": key.thumbprint()},
+    # The key id the JWKS publishes (its RFC 7638 thumbprint), kept with the parsed key.
+    token = jwt.JWT(header={"alg": "RS256", "typ": ACCESS_TOKEN_JWT_TYPE, "kid": key["kid"]},
                     claims=claims)
     token.make_signed_token(key)
     return str(token.serialize())

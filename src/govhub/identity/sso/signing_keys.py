@@ -43,8 +43,11 @@ def encrypt_private_key(pem: bytes) -> str:
 
 @lru_cache(maxsize=8)
 def _jwk_for(kid: str, ciphertext: str) -> jwk.JWK:
-    # Decrypting and parsing a key costs milliseconds; a process keeps the few it uses.
-    return jwk.JWK.from_pem(_fernet().decrypt(ciphertext.encode()))
+    # Decrypting and parsing a key costs milliseconds; a process keeps the few it uses. The
+    # key carries its id (RFC 7517 §4.5), so signers need not hash it again per token.
+    key = jwk.JWK()
+    key.import_from_pem(_fernet().decrypt(ciphertext.encode()), kid=kid)
+    return key
 
 
 def current_signing_key() -> SigningKey | None:
