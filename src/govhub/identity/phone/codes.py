@@ -46,6 +46,8 @@ def code_ttl_minutes() -> int:
 
 
 def _digest(*parts: str) -> str:
+    # The salt keeps this module's first dotted name: a new salt would turn every code
+    # already sent (and every rate-limit counter) into one that no longer matches.
     return salted_hmac("govhub.identity.phone_codes", ":".join(parts),
                        algorithm="sha256").hexdigest()
 

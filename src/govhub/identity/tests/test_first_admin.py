@@ -33,3 +33,26 @@ def test_createsuperuser_before_any_agency_says_what_to_do(
     with pytest.raises(CommandError, match="import_province"):
         call_command("createsuperuser", "--no-input", username="quantri", full_name="Q")
     assert not Account.objects.filter(username="quantri").exists()
+
+
+@pytest.mark.django_db
+def test_createsuperuser_asks_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    call_command("import_province", "96")
+    answers = iter(["quantri.hoi", "Quản Trị Hỏi"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "quản-trị-đầu-tiên-2026")
+    call_command("createsuperuser")
+    admin = Account.objects.get(username="quantri.hoi")
+    assert admin.full_name == "Quản Trị Hỏi"
+    assert admin.check_password("quản-trị-đầu-tiên-2026")
+    assert access_for(admin).covers_everything(roles.MANAGE_ACCOUNT)
+
+
+@pytest.mark.django_db
+def test_createsuperuser_refuses_two_different_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    call_command("import_province", "96")
+    typed = iter(["quản-trị-đầu-tiên-2026", "quản-trị-đầu-tiên-2027"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+    with pytest.raises(CommandError, match="differ"):
+        call_command("createsuperuser", username="quantri.sai", full_name="Q")
+    assert not Account.objects.filter(username="quantri.sai").exists()
