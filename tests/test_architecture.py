@@ -153,7 +153,7 @@ def subscribe_calls(path: Path) -> list[int]:
 
 
 def test_reactions_are_subscribed_in_config_subscriptions_only() -> None:
-    """architecture.md: contexts never import each other to react; every reaction is one
+    """ARCHITECTURE.md: contexts never import each other to react; every reaction is one
     row of ``govhub.config.subscriptions``."""
     allowed = {GOVHUB / "config" / "subscriptions.py"}
     found = {path: subscribe_calls(path) for path in GOVHUB.rglob("*.py")

@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+from tests.support.polling import eventually
 
 REGISTER_CLIENT = r"""
 import json, django; django.setup()
@@ -73,15 +74,14 @@ def web_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         [sys.executable, "-m", "gunicorn", "-c", "python:govhub.config.web_server",
          "--bind", f"127.0.0.1:{port}"], env=env, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+
+    def serving() -> bool:
         assert server.poll() is None, server.stderr.read() if server.stderr else ""
-        try:
-            urllib.request.urlopen(f"{base}/health", timeout=2)  # noqa: S310 - loopback
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "the web process did not start in 60 s"
-            time.sleep(0.2)
+        urllib.request.urlopen(f"{base}/health", timeout=2)  # noqa: S310 - loopback
+        return True
+
+    eventually(serving, timeout_seconds=60, ignoring=(OSError,),
+               what="the web process answering /health")
     try:
         yield {"base": base, "pid": server.pid, "client_id": client_id, "secret": secret,
                "database": data_dir / "govhub.sqlite3"}

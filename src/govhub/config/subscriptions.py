@@ -1,4 +1,4 @@
-"""Reactions across contexts, wired in one place (architecture.md): one context's event →
+"""Reactions across contexts, wired in one place (ARCHITECTURE.md): one context's event →
 another context's service or task. Contexts publish their events (``<context>/events.py``)
 and never import each other to react; a reaction is added here, as one row of
 :data:`REACTIONS`, and nowhere else (``tests/test_architecture.py`` holds every

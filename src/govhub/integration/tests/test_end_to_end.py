@@ -310,7 +310,7 @@ def test_the_gateways_heartbeat_anchors_the_tail_of_its_evidence(hub: Hub) -> No
                 and gateway.evidence_shipped_sequence == last.sequence
                 and gateway.evidence_shipped_hash == last.hash)
 
-    eventually(anchored, "a heartbeat naming the newest shipped record")
+    eventually(anchored, what="a heartbeat naming the newest shipped record")
     last = newest()
     assert last is not None
     assert models.EvidenceCheckpoint.objects.filter(gateway="gw-test").exists()

@@ -42,7 +42,7 @@ class FlakyServer:
             self.seen.append(Seen(handler.command, handler.path, dict(handler.headers)))
             failing = len(self.seen) <= self.failures
         if failing and self.stall_seconds:
-            time.sleep(self.stall_seconds)  # the server being slow, not the test waiting
+            time.sleep(self.stall_seconds)  # deliberate: the server is slow, the test waits not
         status = self.status if failing else 200
         body = b'{"ok": true}' if status == 200 else b'{"title": "busy"}'
         handler.send_response(status)
