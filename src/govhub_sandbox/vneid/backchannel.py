@@ -146,6 +146,7 @@ def _token_response(provider: Provider, request: web.Request, client: Registered
     }
     if code.request.nonce is not None:  # OIDC Core §3.1.2.1: passed through unchanged
         claims["nonce"] = code.request.nonce
+    claims.update(config.id_token_overrides)
     return json_response({
         "access_token": access_token, "token_type": "Bearer",
         "expires_in": config.access_token_ttl_seconds, "id_token": provider.key.sign(claims),

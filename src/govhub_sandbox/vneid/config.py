@@ -181,6 +181,10 @@ class SandboxConfig:
     require_state: bool = True
     require_pkce: bool = False
     faults: Mapping[str, EndpointFault] = field(default_factory=dict)
+    # Claims laid over every ID token after the provider's own, to make the provider
+    # misbehave the way a relying party must notice, e.g. {"aud": ["another-rp"],
+    # "azp": "<the client>"} (OIDC Core §3.1.3.7 steps 3 to 5).
+    id_token_overrides: Mapping[str, Any] = field(default_factory=dict)
     admin_token: str | None = None  # if set, /_sandbox/* needs "Authorization: Bearer <it>"
 
     def __post_init__(self) -> None:

@@ -3,10 +3,11 @@ national public-service portal (in the demo and tests: ``govhub_sandbox.vneid``)
 
 Authlib does the protocol: discovery, the authorization code flow with PKCE S256 (RFC 7636),
 ``state`` bound to the browser's session, ``nonce``, the token request, and the ID token's
-checks (OIDC Core §3.1.3.7: signature against the upstream's JWKS, ``iss``, ``aud``, ``exp``,
-``iat``, ``nonce``, ``at_hash``). This module adds what Authlib leaves to the caller: the
+checks (OIDC Core §3.1.3.7: signature against the upstream's JWKS, ``iss``, ``exp``, ``iat``,
+``nonce``, ``at_hash``). This module adds what Authlib leaves to the caller: the
 RFC 9207 ``iss`` check on the authorization response, refusing a token response without a
-verified ID token, the user info's ``sub`` check (OIDC Core §5.3.2), and the mapping of
+verified ID token, the ID token's ``aud`` and ``azp`` checked explicitly, the user
+info's ``sub`` check (OIDC Core §5.3.2), and the mapping of
 upstream claims and levels to govhub's. docs/decisions/0011-vneid-federation.md
 """
 
@@ -174,6 +175,7 @@ def finish(request: HttpRequest, config: FederationConfig) -> FederatedSignIn:
     next_url = _check_authorization_response(request, client)
     try:
         claims, userinfo = _redeem(request, client)
+        check_audience(claims, config.client_id)
     except FederationError as error:
         error.next_url = next_url
         raise
@@ -234,6 +236,21 @@ def _redeem(request: HttpRequest, client: Any) -> tuple[Mapping[str, Any], Mappi
     if userinfo.get("sub") != claims.get("sub"):  # OIDC Core §5.3.2: MUST match exactly
         raise FederationError(FederationError.INVALID_RESPONSE, "userinfo sub differs")
     return claims, userinfo
+
+
+def check_audience(claims: Mapping[str, Any], client_id: str) -> None:
+    """OIDC Core §3.1.3.7 steps 3 to 5, made explicit: Authlib checks ``aud`` only through
+    ``azp``, so a token for another relying party that names govhub in ``azp`` would pass.
+    The token is refused unless ``aud`` contains govhub's client id; with several audiences
+    (or any ``azp``) the authorized party must be govhub."""
+    audience = claims.get("aud")
+    audiences = [audience] if isinstance(audience, str) else audience
+    if not (isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)
+            and client_id in audiences):
+        raise FederationError(FederationError.INVALID_RESPONSE, "aud is not govhub")
+    azp = claims.get("azp")
+    if (len(audiences) > 1 or azp is not None) and azp != client_id:
+        raise FederationError(FederationError.INVALID_RESPONSE, "azp is not govhub")
 
 
 def _describe(error: Exception) -> str:

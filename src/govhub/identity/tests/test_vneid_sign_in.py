@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import socket
+import time
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +21,10 @@ import pytest
 import requests
 from django.test import Client as Browser
 from jwcrypto import jwk, jwt
+from oic.exception import PyoidcError
+from oic.oic.message import IdToken
 
+from govhub.identity.federation.vneid import FederationError, check_audience
 from govhub.identity.models import Account, Client, SignInSession
 from govhub.identity.people import personal_id
 from govhub.identity.queries import find_account_by_personal_id
@@ -388,3 +392,63 @@ def test_an_administrator_signing_in_with_vneid_still_gives_govhubs_second_facto
     assert response.status_code == 302
     assert response["Location"].startswith("/login/second-factor/")
     assert signed_in_account(client) is None
+
+
+# --- The ID token's audience (OIDC Core §3.1.3.7) -------------------------------------------
+
+FOREIGN_AUDIENCES = [
+    {"aud": ["some-other-rp"], "azp": CLIENT_ID},
+    {"aud": "some-other-rp", "azp": CLIENT_ID},
+    {"aud": ["rp-a", "rp-b"], "azp": CLIENT_ID},
+    {"aud": [CLIENT_ID, "rp-b"], "azp": "rp-b"},
+    {"aud": [CLIENT_ID, "rp-b"]},  # several audiences and no azp
+]
+
+
+@pytest.mark.parametrize("overrides", FOREIGN_AUDIENCES)
+def test_id_token_for_another_audience_is_refused_even_when_azp_names_govhub(
+    client: Browser, settings: Any, overrides: dict[str, Any]
+) -> None:
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+                           id_token_overrides=overrides)
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        assert_error_page(sign_in(client), "invalid_response", 502)
+    assert not SignInSession.objects.exists()
+    assert not Account.objects.filter(username__startswith="vneid-").exists()
+
+
+def test_id_token_for_govhub_among_several_audiences_with_azp_signs_in(
+    client: Browser, settings: Any
+) -> None:
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+                           id_token_overrides={"aud": [CLIENT_ID, "rp-b"], "azp": CLIENT_ID})
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        assert sign_in(client).status_code == 302
+    assert signed_in_account(client) is not None
+
+
+@pytest.mark.parametrize("audience", [
+    *FOREIGN_AUDIENCES,
+    {"aud": CLIENT_ID}, {"aud": [CLIENT_ID]}, {"aud": CLIENT_ID, "azp": CLIENT_ID},
+    {"aud": [CLIENT_ID, "rp-b"], "azp": CLIENT_ID}, {"aud": CLIENT_ID, "azp": "rp-b"},
+])
+def test_audience_verdict_agrees_with_pyoidc(audience: dict[str, Any]) -> None:
+    """pyoidc (an independent implementation of OIDC Core §3.1.3.7) judges the same claims."""
+    now = int(time.time())
+    claims = {"iss": "https://vneid.example", "sub": "s", "iat": now, "exp": now + 60,
+              **audience}
+    try:
+        IdToken(**claims).verify(client_id=CLIENT_ID, iss="https://vneid.example")
+        pyoidc_accepts = True
+    except (PyoidcError, ValueError):
+        pyoidc_accepts = False
+    try:
+        check_audience(claims, CLIENT_ID)
+        govhub_accepts = True
+    except FederationError:
+        govhub_accepts = False
+    assert govhub_accepts == pyoidc_accepts
