@@ -185,6 +185,9 @@ class SandboxConfig:
     # misbehave the way a relying party must notice, e.g. {"aud": ["another-rp"],
     # "azp": "<the client>"} (OIDC Core §3.1.3.7 steps 3 to 5).
     id_token_overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Like many providers, put `acr` in the ID token only when the client asked for levels
+    # with acr_values (OIDC Core §3.1.2.1, §2: acr is then returned as the level achieved).
+    acr_only_when_requested: bool = False
     admin_token: str | None = None  # if set, /_sandbox/* needs "Authorization: Bearer <it>"
 
     def __post_init__(self) -> None:

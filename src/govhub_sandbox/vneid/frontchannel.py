@@ -112,7 +112,7 @@ def _parse_request(query: MultiMapping[str], provider: Provider, client_id: str,
                    redirect_uri: str) -> ParsedRequest | AuthorizationError:
     """Everything after client_id and redirect_uri (OIDC Core §3.1.2.2)."""
     names = ("response_type", "scope", "state", "nonce", "code_challenge",
-             "code_challenge_method", "prompt", "max_age")
+             "code_challenge_method", "prompt", "max_age", "acr_values")
     try:
         params = {name: _single(query, name) for name in names}
     except DuplicateParameterError as error:
@@ -132,6 +132,7 @@ def _parse_request(query: MultiMapping[str], provider: Provider, client_id: str,
         expires_at=provider.clock() + provider.config.login_page_ttl_seconds,
         max_age=int(max_age) if max_age is not None else None,
         force_login="login" in prompt,
+        acr_values=tuple((params["acr_values"] or "").split()),
     ), is_silent=prompt == ["none"])
 
 

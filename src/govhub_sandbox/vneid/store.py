@@ -27,6 +27,7 @@ class AuthorizationRequest:
     expires_at: float
     max_age: int | None = None  # OIDC Core §3.1.2.1: re-authenticate if older than this
     force_login: bool = False  # prompt=login: do not offer the existing session
+    acr_values: tuple[str, ...] = ()  # OIDC Core §3.1.2.1: the levels asked for, preferred first
 
 
 @dataclass

@@ -48,6 +48,16 @@ METADATA_TTL_SECONDS = 3600
 # RFC 8176 has no value for "an upstream identity provider vouched for it": used only when
 # the upstream sends no ``amr``.
 FEDERATED_AMR = "fed"
+# RFC 8176 §2 values by authentication factor (NIST SP 800-63: something you know, have,
+# are). Values outside RFC 8176's registry are dropped: govhub's apps read only that
+# vocabulary. "mfa" is added when the upstream used factors of two kinds or more.
+AMR_FACTORS = {
+    "knowledge": frozenset({"pwd", "pin", "kba"}),
+    "possession": frozenset({"otp", "sms", "tel", "hwk", "swk", "sc"}),
+    "inherence": frozenset({"face", "fpt", "iris", "retina", "vbm"}),
+}
+RFC_8176_AMR = frozenset({"geo", "mca", "mfa", "rba", "user", "wia"}).union(
+    *AMR_FACTORS.values())
 ACR_BY_LEVEL = {1: ACR_LEVEL_1, 2: ACR_LEVEL_2}
 
 
@@ -80,6 +90,7 @@ class FederationConfig:
     claims: tuple[tuple[str, str], ...]
     levels: tuple[tuple[str, int], ...]
     timeout_seconds: float
+    acr_values: tuple[str, ...] = ()  # OIDC Core §3.1.2.1, sent on the authorization request
 
     def claim(self, key: str) -> str:
         return dict(self.claims)[key]
@@ -100,6 +111,7 @@ def configuration() -> FederationConfig | None:
         claims=tuple(sorted(dict(raw["claims"]).items())),
         levels=tuple(sorted(dict(raw["levels"]).items())),
         timeout_seconds=float(raw["timeout_seconds"]),
+        acr_values=tuple(str(value) for value in raw.get("acr_values") or ()),
     )
 
 
@@ -146,8 +158,11 @@ def begin(request: HttpRequest, config: FederationConfig, next_url: str | None) 
     """Redirect the browser to the upstream's authorization endpoint."""
     client = upstream_client(config)
     callback = redirect_uri(request, config)
+    # OIDC Core §3.1.2.1: asking for the levels makes the upstream say in `acr` which one
+    # the citizen reached; without it many providers leave `acr` out.
+    extra = {"acr_values": " ".join(config.acr_values)} if config.acr_values else {}
     try:
-        authorization = client.create_authorization_url(callback)
+        authorization = client.create_authorization_url(callback, **extra)
     except (OutboundHttpError, ValueError, KeyError, RuntimeError) as error:
         raise FederationError(FederationError.UNAVAILABLE, type(error).__name__,
                               next_url=next_url) from error
@@ -180,11 +195,19 @@ def finish(request: HttpRequest, config: FederationConfig) -> FederatedSignIn:
         error.next_url = next_url
         raise
     identity = _identity(config, claims, userinfo, next_url)
-    amr = claims.get("amr")
-    if not (isinstance(amr, list) and amr and all(isinstance(v, str) for v in amr)):
-        amr = [FEDERATED_AMR]
-    return FederatedSignIn(identity=identity, acr=ACR_BY_LEVEL[identity.level], amr=amr,
-                           next_url=next_url)
+    return FederatedSignIn(identity=identity, acr=ACR_BY_LEVEL[identity.level],
+                           amr=standard_amr(claims.get("amr")), next_url=next_url)
+
+
+def standard_amr(upstream: object) -> list[str]:
+    """The upstream's ``amr`` in RFC 8176's vocabulary, in its order, each value once, with
+    ``mfa`` when factors of two kinds or more were used; ``fed`` when nothing is left."""
+    values = upstream if isinstance(upstream, list) else []
+    amr = list(dict.fromkeys(v for v in values if isinstance(v, str) and v in RFC_8176_AMR))
+    kinds = sum(1 for factors in AMR_FACTORS.values() if factors.intersection(amr))
+    if kinds > 1 and "mfa" not in amr:
+        amr.append("mfa")
+    return amr or [FEDERATED_AMR]
 
 
 def _check_authorization_response(request: HttpRequest, client: Any) -> str | None:

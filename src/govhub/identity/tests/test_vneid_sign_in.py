@@ -45,6 +45,7 @@ APP_REDIRECT = "https://dat-dai.camau.example/callback"
 CLAIMS = {"personal_id": "SoDinhDanh", "full_name": "HoVaTen", "birth_date": "NgaySinh",
           "phone": "SoDienThoai", "level": "level"}
 LEVELS = {"vneid:level1": 1, "vneid:level2": 2, "1": 1, "2": 2}
+ACR_VALUES = ["vneid:level2", "vneid:level1"]  # GOVHUB_VNEID_ACR_VALUES's default for LEVELS
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def vneid_settings(discovery_url: str, **overrides: Any) -> dict[str, Any]:
     return {"discovery_url": discovery_url, "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET, "scopes": "openid profile vneid",
             "token_auth_method": "client_secret_basic", "redirect_uri": None,
-            "claims": CLAIMS, "levels": LEVELS,
+            "claims": CLAIMS, "levels": LEVELS, "acr_values": ACR_VALUES,
             "timeout_seconds": 5.0, **overrides}
 
 
@@ -452,3 +453,52 @@ def test_audience_verdict_agrees_with_pyoidc(audience: dict[str, Any]) -> None:
     except FederationError:
         govhub_accepts = False
     assert govhub_accepts == pyoidc_accepts
+
+
+# --- Asking for the level, and the factors used (OIDC Core §3.1.2.1, RFC 8176) ---------------
+
+def test_level_arrives_from_acr_when_the_upstream_honours_acr_values(
+    client: Browser, settings: Any
+) -> None:
+    # An upstream that states the level only when asked, and a mapping without the level
+    # claim's bare "2": only the ID token's acr can tell govhub the citizen is at level 2.
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+                           acr_only_when_requested=True)
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration",
+            levels={"vneid:level1": 1, "vneid:level2": 2})
+        authorize_url = start(client)
+        request = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))
+        assert request["acr_values"] == "vneid:level2 vneid:level1"
+        assert callback(client, vneid_page(authorize_url, citizen=HUNG)).status_code == 302
+    account = signed_in_account(client)
+    assert account is not None
+    assert account.assurance_level == 2
+    assert SignInSession.objects.get(account=account).acr == "urn:govhub:loa:2"
+
+
+def test_no_acr_values_sent_when_none_configured(client: Browser, vneid: RunningProvider,
+                                                 settings: Any) -> None:
+    settings.GOVHUB_VNEID = {**settings.GOVHUB_VNEID, "acr_values": []}
+    query = urllib.parse.urlsplit(start(client)).query
+    assert "acr_values" not in dict(urllib.parse.parse_qsl(query))
+
+
+def test_upstream_amr_passed_on_in_rfc_8176_words_with_mfa_for_two_kinds_of_factor(
+    client: Browser, settings: Any
+) -> None:
+    config = SandboxConfig(
+        clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+        amr_values={1: ("pwd", "pin"), 2: ("pwd", "vneid-chip", "otp", "otp")})
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        assert sign_in(client, HUNG).status_code == 302
+        other = Browser()
+        assert sign_in(other, PHUC).status_code == 302
+    hung, phuc = signed_in_account(client), signed_in_account(other)
+    # An unregistered value is dropped; password and one-time code are two kinds of factor.
+    assert SignInSession.objects.get(account=hung).amr == ["pwd", "otp", "mfa"]
+    # Password and PIN are both something the citizen knows: one kind, no mfa.
+    assert SignInSession.objects.get(account=phuc).amr == ["pwd", "pin"]
