@@ -45,6 +45,10 @@ PAGES = {
         502, _("VNeID is not responding"),
         _("The national e-ID service did not answer in time. You are not signed in; "
           "please try again in a moment.")),
+    FederationError.UPSTREAM_DOWN: (
+        503, _("VNeID is temporarily not responding"),
+        _("The national e-ID service cannot be reached right now, so govhub did not send "
+          "you there. Sign in another way, or try VNeID again in a few minutes.")),
     FederationError.INVALID_RESPONSE: (
         502, _("The answer from VNeID could not be verified"),
         _("govhub could not verify the answer from VNeID, so you are not signed in. Try "
@@ -58,15 +62,16 @@ PAGES = {
 
 def error_page(request: HttpRequest, error: FederationError) -> HttpResponse:
     status, title, message = PAGES[error.reason]
-    retry_url = reverse("vneid-login")
-    if error.next_url:
-        retry_url += "?" + urlencode({"next": error.next_url})
+    query = "?" + urlencode({"next": error.next_url}) if error.next_url else ""
+    retry_url, login_url, phone_url = (reverse(name) + query
+                                       for name in ("vneid-login", "login", "login-phone"))
     # What failed, for the operators; the upstream's answer may carry personal data, so
     # only the reason and the exception's kind are logged.
     log.warning("VNeID sign-in failed: %s", error)
     return TemplateResponse(request, "identity/vneid_error.html", {
         "reason": error.reason, "title": title, "message": message,
         "retry_url": retry_url if error.reason != FederationError.NOT_CONFIGURED else None,
+        "login_url": login_url, "phone_url": phone_url,
     }, status=status)
 
 

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
@@ -59,6 +60,10 @@ AMR_FACTORS = {
 RFC_8176_AMR = frozenset({"geo", "mca", "mfa", "rba", "user", "wia"}).union(
     *AMR_FACTORS.values())
 ACR_BY_LEVEL = {1: ACR_LEVEL_1, 2: ACR_LEVEL_2}
+# Before sending the browser to the upstream, govhub checks that its authorization endpoint
+# answers within this long (or the configured timeout if shorter): a citizen should not
+# meet the browser's own error page for a dead host when govhub can offer another way in.
+PROBE_SECONDS = 2.0
 
 
 class FederationError(Exception):
@@ -68,6 +73,7 @@ class FederationError(Exception):
     CANCELLED = "cancelled"
     INVALID_STATE = "invalid_state"
     UNAVAILABLE = "unavailable"
+    UPSTREAM_DOWN = "upstream_down"  # found down before the browser was sent there
     INVALID_RESPONSE = "invalid_response"
     ACCOUNT_DISABLED = "account_disabled"
 
@@ -166,6 +172,9 @@ def begin(request: HttpRequest, config: FederationConfig, next_url: str | None) 
     except (OutboundHttpError, ValueError, KeyError, RuntimeError) as error:
         raise FederationError(FederationError.UNAVAILABLE, type(error).__name__,
                               next_url=next_url) from error
+    if not _answers(authorization["url"], min(PROBE_SECONDS, config.timeout_seconds)):
+        raise FederationError(FederationError.UPSTREAM_DOWN, "authorization endpoint",
+                              next_url=next_url)
     # Authlib keeps state, nonce and the PKCE verifier in the session under the state; the
     # page to return to rides along, so two tabs signing in at once do not mix them up.
     client.save_authorize_data(request, redirect_uri=callback, next_url=next_url or "",
@@ -173,6 +182,23 @@ def begin(request: HttpRequest, config: FederationConfig, next_url: str | None) 
     response = HttpResponseRedirect(authorization["url"])
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _answers(url: str, timeout_seconds: float) -> bool:
+    """Whether the upstream's authorization endpoint answers at all: a HEAD without the
+    request's query (no code, no state spent), one attempt, through govhub's outbound HTTP
+    (its proxy settings). Any answer below 500 counts, 405 included; a refused or timed-out
+    connection or a 5xx (RFC 9110 §15.6: the server or a gateway in front of it failing)
+    does not. The metadata being cached, this is the only sign that the host died."""
+    endpoint = urlsplit(url)._replace(query="", fragment="").geturl()
+    try:
+        with outbound_http.session(connect_timeout_seconds=timeout_seconds,
+                                   read_timeout_seconds=timeout_seconds, retries=0) as probe:
+            status = probe.head(endpoint, allow_redirects=False).status_code
+    except OutboundHttpError as error:
+        log.warning("VNeID authorization endpoint unreachable: %s", type(error).__name__)
+        return False
+    return status < 500
 
 
 @dataclass(frozen=True)

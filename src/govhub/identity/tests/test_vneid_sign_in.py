@@ -502,3 +502,29 @@ def test_upstream_amr_passed_on_in_rfc_8176_words_with_mfa_for_two_kinds_of_fact
     assert SignInSession.objects.get(account=hung).amr == ["pwd", "otp", "mfa"]
     # Password and PIN are both something the citizen knows: one kind, no mfa.
     assert SignInSession.objects.get(account=phuc).amr == ["pwd", "pin"]
+
+
+# --- An upstream that died after its metadata was cached --------------------------------------
+
+def test_dead_upstream_gives_govhubs_page_instead_of_a_redirect(client: Browser,
+                                                                 settings: Any) -> None:
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),))
+    upstream = start_in_thread(config)
+    try:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        start(client)  # the discovery document is now cached
+    finally:
+        upstream.stop()
+    response = client.get("/login/vneid/", {"next": "/admin/"})
+    assert response.status_code == 503
+    assert "Location" not in response
+    html = response.content.decode()
+    assert 'data-vneid-error="upstream_down"' in html
+    assert "VNeID tạm thời không phản hồi" in html
+    # The other ways in, each bringing the citizen back to where they were going.
+    assert 'href="/login/?next=%2Fadmin%2F"' in html
+    assert 'href="/login/phone/?next=%2Fadmin%2F"' in html
+    assert 'href="/login/vneid/?next=%2Fadmin%2F"' in html
+    assert response.wsgi_request.user.is_anonymous
+
