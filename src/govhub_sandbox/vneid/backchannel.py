@@ -148,6 +148,8 @@ def _token_response(provider: Provider, request: web.Request, client: Registered
         # The level the citizen's account actually has, whatever was asked for: acr_values
         # is a voluntary request (OIDC Core §5.5.1.1), and the relying party decides.
         claims["acr"] = provider.acr(citizen)
+    if code.sid is not None:  # Back-Channel Logout 1.0 §2.1: the session, for logout
+        claims["sid"] = code.sid
     if code.request.nonce is not None:  # OIDC Core §3.1.2.1: passed through unchanged
         claims["nonce"] = code.request.nonce
     claims.update(config.id_token_overrides)

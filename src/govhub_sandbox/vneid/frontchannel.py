@@ -152,7 +152,7 @@ def _issue_code(provider: Provider, request: web.Request, auth: AuthorizationReq
     """OIDC Core §3.1.2.5: a one-time code (RFC 6749 §4.1.2: short-lived, single use)."""
     code = provider.store.add_code(AuthorizationCode(
         request=auth, citizen=session.citizen, auth_time=session.auth_time,
-        expires_at=provider.clock() + provider.config.code_ttl_seconds))
+        expires_at=provider.clock() + provider.config.code_ttl_seconds, sid=session.public_id))
     return _redirect(auth.redirect_uri, {"code": code, "state": auth.state,
                                          "iss": provider.issuer(request)}, status=status)
 

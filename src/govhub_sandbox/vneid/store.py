@@ -38,6 +38,7 @@ class AuthorizationCode:
     expires_at: float
     is_spent: bool = False
     access_tokens: list[str] = field(default_factory=list)
+    sid: str | None = None  # the session's public id, the ID token's sid claim
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Session:
     citizen: Citizen
     auth_time: int
     expires_at: float
+    # The ``sid`` claim (Back-Channel Logout 1.0 §2.1): public, unlike the cookie's value.
+    public_id: str = field(default_factory=lambda: new_secret())
 
 
 def new_secret() -> str:

@@ -14,6 +14,7 @@ upstream claims and levels to govhub's. docs/decisions/0011-vneid-federation.md
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import threading
@@ -27,11 +28,14 @@ from urllib.parse import urlsplit
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
+from joserfc import jwt
 from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 
 from govhub.identity.federation.services.vneid_accounts import FederatedIdentity
 from govhub.identity.people import personal_id
@@ -64,6 +68,18 @@ ACR_BY_LEVEL = {1: ACR_LEVEL_1, 2: ACR_LEVEL_2}
 # answers within this long (or the configured timeout if shorter): a citizen should not
 # meet the browser's own error page for a dead host when govhub can offer another way in.
 PROBE_SECONDS = 2.0
+
+
+# OpenID Connect Back-Channel Logout 1.0 §2.4: the event a logout token carries.
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# §2.6: a logout token is refused when its iat is older than this (and its jti is remembered
+# this long, so a replay is caught for as long as the token would be accepted at all).
+LOGOUT_TOKEN_MAX_AGE_SECONDS = 300
+LOGOUT_TOKEN_LEEWAY_SECONDS = 60
+
+
+class LogoutTokenError(Exception):
+    """The upstream's logout token was refused; the message says why, for the log."""
 
 
 class FederationError(Exception):
@@ -207,6 +223,7 @@ class FederatedSignIn:
     acr: str
     amr: list[str]
     next_url: str | None
+    upstream_sid: str = ""  # the ID token's sid, for the upstream's back-channel logout
 
 
 def finish(request: HttpRequest, config: FederationConfig) -> FederatedSignIn:
@@ -221,8 +238,54 @@ def finish(request: HttpRequest, config: FederationConfig) -> FederatedSignIn:
         error.next_url = next_url
         raise
     identity = _identity(config, claims, userinfo, next_url)
+    sid = claims.get("sid")
     return FederatedSignIn(identity=identity, acr=ACR_BY_LEVEL[identity.level],
-                           amr=standard_amr(claims.get("amr")), next_url=next_url)
+                           amr=standard_amr(claims.get("amr")), next_url=next_url,
+                           upstream_sid=sid[:255] if isinstance(sid, str) else "")
+
+
+def verify_logout_token(config: FederationConfig, token: str) -> str:
+    """The upstream session a back-channel logout token ends, after the checks of
+    OpenID Connect Back-Channel Logout 1.0 §2.6: signature against the upstream's JWKS with
+    its ID token algorithms, ``iss``, ``aud`` (and ``azp``) naming govhub, a recent ``iat``,
+    ``events`` with the logout event, no ``nonce``, a ``jti`` never seen before. govhub
+    keeps only the upstream's ``sid`` (§2.4), so a token without one is refused."""
+    client = upstream_client(config)
+    try:
+        metadata = client.load_server_metadata()
+        algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+        keys = KeySet.import_key_set(client.fetch_jwk_set())
+        claims = dict(jwt.decode(token, keys, algorithms=algorithms).claims)
+        jwt.JWTClaimsRegistry(
+            leeway=LOGOUT_TOKEN_LEEWAY_SECONDS,
+            iss={"essential": True, "value": metadata.get("issuer")},
+            iat={"essential": True}, jti={"essential": True}, events={"essential": True},
+        ).validate(claims)
+        check_audience(claims, config.client_id)
+    except FederationError as error:
+        raise LogoutTokenError(str(error)) from error
+    except (OutboundHttpError, ValueError, JoseError, KeyError, RuntimeError) as error:
+        raise LogoutTokenError(_describe(error)) from error
+    events = claims.get("events")
+    if not (isinstance(events, dict) and isinstance(events.get(LOGOUT_EVENT), dict)):
+        raise LogoutTokenError("events has no back-channel logout event")
+    if "nonce" in claims:  # §2.4: forbidden, so an ID token cannot pass for a logout token
+        raise LogoutTokenError("nonce present")
+    iat = claims["iat"]
+    if not isinstance(iat, int) or (
+            time.time() - iat > LOGOUT_TOKEN_MAX_AGE_SECONDS + LOGOUT_TOKEN_LEEWAY_SECONDS):
+        raise LogoutTokenError("iat too old")
+    sid = claims.get("sid")
+    if not isinstance(sid, str) or not sid:
+        raise LogoutTokenError("no sid")
+    jti = str(claims["jti"])
+    # One use per jti (§2.6 step 7 "MAY"): add() stores only if absent, in the cache every
+    # web process shares; kept as long as the token's iat is still accepted.
+    digest = hashlib.sha256(f"{metadata.get('issuer')} {jti}".encode()).hexdigest()
+    if not cache.add(f"vneid-logout-jti:{digest}", 1,
+                     LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * LOGOUT_TOKEN_LEEWAY_SECONDS):
+        raise LogoutTokenError("jti replayed")
+    return sid[:255]
 
 
 def standard_amr(upstream: object) -> list[str]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+import secrets
 import socket
 import time
 import urllib.parse
@@ -32,7 +33,10 @@ from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 from govhub_sandbox.vneid import RegisteredClient, SandboxConfig
+from govhub_sandbox.vneid.provider import PROVIDER
 from govhub_sandbox.vneid.server import RunningProvider, start_in_thread
+from govhub_sandbox.vneid.tokens import SigningKey
+from tests.support.backchannel import LOGOUT_EVENT, LogoutReceiver, register, use_app
 
 CLIENT_ID = "govhub-test"
 CLIENT_SECRET = "govhub-test-secret"
@@ -528,3 +532,87 @@ def test_dead_upstream_gives_govhubs_page_instead_of_a_redirect(client: Browser,
     assert 'href="/login/vneid/?next=%2Fadmin%2F"' in html
     assert response.wsgi_request.user.is_anonymous
 
+
+
+# --- Signing out at VNeID (OpenID Connect Back-Channel Logout 1.0) ----------------------------
+
+def logout_token(upstream: RunningProvider, *, key: SigningKey | None = None,
+                 **changes: Any) -> str:
+    """A logout token as the upstream sends it (§2.4), signed with its key unless another
+    is given; a change to None leaves that claim out."""
+    now = int(time.time())
+    claims = {"iss": upstream.issuer, "aud": CLIENT_ID, "iat": now, "exp": now + 120,
+              "jti": secrets.token_urlsafe(16), "events": {LOGOUT_EVENT: {}}, **changes}
+    signer = key or upstream.app[PROVIDER].key
+    return signer.sign({name: value for name, value in claims.items() if value is not None})
+
+
+def post_logout_token(token: str) -> Any:
+    return Browser().post("/login/vneid/backchannel-logout/", {"logout_token": token})
+
+
+@pytest.fixture
+def logout_receiver() -> Iterator[LogoutReceiver]:
+    receiver = LogoutReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upstream_logout_token_ends_the_session_and_tells_its_apps(
+    client: Browser, vneid: RunningProvider, tree: Any, logout_receiver: LogoutReceiver,
+    settings: Any
+) -> None:
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER,
+                                "OIDC_ISS_ENDPOINT": "http://testserver"}
+    assert sign_in(client).status_code == 302
+    session = SignInSession.objects.get(account=signed_in_account(client))
+    assert session.upstream_sid  # the ID token's sid, kept with the sign-in
+    app = register(tree, logout_receiver, "dat-dai")
+    use_app(client, app)
+
+    response = post_logout_token(logout_token(vneid, sid=session.upstream_sid))
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")  # §2.8: not cached
+    session.refresh_from_db()
+    assert session.ended_at is not None
+    assert signed_in_account(client) is None  # the browser is signed out of govhub
+    assert len(logout_receiver.received) == 1  # and govhub told the app in turn
+
+
+@pytest.mark.parametrize("change", [
+    {"key": "foreign"}, {"iss": "https://ke-gian.example"}, {"aud": "some-other-rp"},
+    {"aud": ["some-other-rp"], "azp": CLIENT_ID}, {"nonce": "n"}, {"events": None},
+    {"events": {"http://schemas.openid.net/event/other": {}}}, {"jti": None},
+    {"iat": int(time.time()) - 3600}, {"sid": None},
+])
+def test_forged_upstream_logout_tokens_are_refused(
+    client: Browser, vneid: RunningProvider, change: dict[str, Any]
+) -> None:
+    assert sign_in(client).status_code == 302
+    session = SignInSession.objects.get(account=signed_in_account(client))
+    changes: dict[str, Any] = {"sid": session.upstream_sid, **change}
+    key = SigningKey.generate() if changes.pop("key", None) else None
+    response = post_logout_token(logout_token(vneid, key=key, **changes))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    session.refresh_from_db()
+    assert session.ended_at is None
+    assert signed_in_account(client) is not None
+
+
+def test_replayed_upstream_logout_token_is_refused(client: Browser,
+                                                   vneid: RunningProvider) -> None:
+    token = logout_token(vneid, sid="phien-khac")  # names no session of govhub's
+    assert post_logout_token(token).status_code == 200
+    assert post_logout_token(token).status_code == 400  # the same jti again
+
+    assert sign_in(client).status_code == 302
+    session = SignInSession.objects.get(account=signed_in_account(client))
+    jti = secrets.token_urlsafe(16)
+    assert post_logout_token(logout_token(vneid, sid="phien-khac", jti=jti)).status_code == 200
+    # A token with a jti already used, even one naming this session, is a replay.
+    again = logout_token(vneid, sid=session.upstream_sid, jti=jti)
+    assert post_logout_token(again).status_code == 400
+    session.refresh_from_db()
+    assert session.ended_at is None
