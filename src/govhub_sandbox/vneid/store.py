@@ -73,6 +73,8 @@ class Store:
         self.codes: dict[str, AuthorizationCode] = {}
         self.access_tokens: dict[str, AccessToken] = {}
         self.sessions: dict[str, Session] = {}
+        # Session public id → the clients given a code in it, for back-channel logout.
+        self.session_clients: dict[str, set[str]] = {}
 
     def _prune(self) -> None:
         now = self.clock()
@@ -125,6 +127,9 @@ class Store:
         session = self.sessions.get(sid) if sid else None
         return session if session and session.expires_at > self.clock() else None
 
-    def end_session(self, sid: str | None) -> None:
+    def end_session(self, sid: str | None) -> Session | None:
+        """Ends the session; returns it if it was still open."""
+        session = self.session(sid)
         if sid:
             self.sessions.pop(sid, None)
+        return session

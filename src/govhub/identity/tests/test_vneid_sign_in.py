@@ -616,3 +616,35 @@ def test_replayed_upstream_logout_token_is_refused(client: Browser,
     assert post_logout_token(again).status_code == 400
     session.refresh_from_db()
     assert session.ended_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_out_at_vneid_signs_the_citizen_out_of_govhub_and_its_apps(
+    client: Browser, live_server: Any, settings: Any, tree: Any,
+    logout_receiver: LogoutReceiver
+) -> None:
+    # The upstream itself posts its logout token to govhub, served on a real socket.
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER,
+                                "OIDC_ISS_ENDPOINT": "http://testserver"}
+    config = SandboxConfig(clients=(RegisteredClient(
+        CLIENT_ID, CLIENT_SECRET, (CALLBACK,),
+        backchannel_logout_uri=f"{live_server.url}/login/vneid/backchannel-logout/"),))
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        on_vneid = requests.Session()  # the same browser on VNeID's pages, keeping its cookie
+        page = on_vneid.get(start(client), timeout=5)
+        tx = re.search(r'name="tx" value="([^"]+)"', page.text)
+        assert tx is not None
+        answer = on_vneid.post(f"{upstream.issuer}/authorize", allow_redirects=False,
+                               data={"tx": tx.group(1), "action": "login", "citizen": HUNG},
+                               timeout=5)
+        assert callback(client, answer.headers["Location"]).status_code == 302
+        session = SignInSession.objects.get(account=signed_in_account(client))
+        use_app(client, register(tree, logout_receiver, "dat-dai"))
+
+        assert on_vneid.get(f"{upstream.issuer}/logout", timeout=10).status_code == 200
+    session.refresh_from_db()
+    assert session.ended_at is not None
+    assert signed_in_account(client) is None
+    assert len(logout_receiver.received) == 1
