@@ -19,7 +19,7 @@ DISCOVERY = "https://dichvucong.example/.well-known/openid-configuration"
 @pytest.fixture(autouse=True)
 def _no_vneid_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DISCOVERY_URL", "CLIENT_ID", "CLIENT_SECRET", "CLIENT_SECRET_FILE",
-                 "SCOPES", "CLAIMS", "LEVELS"):
+                 "SCOPES", "CLAIMS", "LEVELS", "ACR_VALUES"):
         monkeypatch.delenv(f"GOVHUB_VNEID_{name}", raising=False)
 
 
@@ -40,6 +40,20 @@ def test_off_by_default_and_on_when_complete(tmp_path: Path,
     assert env.vneid_scopes == "openid profile vneid"
     assert env.vneid_claims == {**VNEID_DEFAULT_CLAIMS, "personal_id": "CCCD"}
     assert env.vneid_levels == {"urn:vneid:loa:2": 2}
+
+
+def test_acr_values_default_to_the_level_uris_highest_first(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bare "1" and "2" of the default mapping are level-claim values, not acr values.
+    assert Environment().vneid_acr_values == ["vneid:level2", "vneid:level1"]
+    monkeypatch.setenv("GOVHUB_VNEID_LEVELS",
+                       '{"urn:vneid:loa:1": 1, "urn:vneid:loa:2": 2, "2": 2}')
+    assert Environment().vneid_acr_values == ["urn:vneid:loa:2", "urn:vneid:loa:1"]
+    monkeypatch.setenv("GOVHUB_VNEID_ACR_VALUES", "urn:vneid:loa:2")
+    assert Environment().vneid_acr_values == ["urn:vneid:loa:2"]
+    monkeypatch.setenv("GOVHUB_VNEID_ACR_VALUES", "")  # none asked for
+    assert Environment().vneid_acr_values == []
 
 
 @pytest.mark.parametrize(("values", "message"), [

@@ -26,6 +26,12 @@ VNEID_DEFAULT_CLAIMS = {"personal_id": "SoDinhDanh", "full_name": "HoVaTen",
 VNEID_DEFAULT_LEVELS = {"vneid:level1": 1, "vneid:level2": 2, "1": 1, "2": 2}
 
 
+def default_acr_values(levels: dict[str, int]) -> list[str]:
+    """The `acr` values of a level mapping (keys like "vneid:level2", not the bare "2" of
+    a level claim), highest level first: the order of preference acr_values asks for."""
+    return sorted((key for key in levels if ":" in key), key=lambda key: -levels[key])
+
+
 class Environment(BaseSettings):
     """Everything a deployment may set. Defaults are the safe, production ones."""
 
@@ -92,6 +98,11 @@ class Environment(BaseSettings):
     # Upstream `acr` (ID token) or `level` (user info) value → govhub assurance level 1 or 2
     # (JSON object; replaces the default mapping when set).
     vneid_levels: dict[str, int] = Field(default_factory=lambda: dict(VNEID_DEFAULT_LEVELS))
+    # OIDC Core §3.1.2.1 acr_values, sent on the authorization request so that the upstream
+    # puts the level it vouched for in the ID token's `acr` (many providers leave `acr` out
+    # unless asked). Space-separated, in order of preference. Unset: the URI-like keys of
+    # vneid_levels (those with a colon), highest level first; empty: none sent.
+    vneid_acr_values: Annotated[list[str] | None, NoDecode] = None
     vneid_timeout_seconds: float = 10.0
 
     # SMS through a registered brand name (at most 11 characters), for sign-in
@@ -160,6 +171,11 @@ class Environment(BaseSettings):
             raise ValueError("each upstream value maps to level 1 or 2")
         return value or dict(VNEID_DEFAULT_LEVELS)
 
+    @field_validator("vneid_acr_values", mode="before")
+    @classmethod
+    def _split_spaces(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _check_vneid(self) -> Environment:
         parts = {"GOVHUB_VNEID_DISCOVERY_URL": self.vneid_discovery_url,
@@ -171,6 +187,8 @@ class Environment(BaseSettings):
             raise ValueError("VNeID sign-in needs " + ", ".join(missing) + " as well")
         if "openid" not in self.vneid_scopes.split():
             raise ValueError("GOVHUB_VNEID_SCOPES must contain openid (OIDC Core §3.1.2.1)")
+        if self.vneid_acr_values is None:
+            self.vneid_acr_values = default_acr_values(self.vneid_levels)
         return self
 
     @property

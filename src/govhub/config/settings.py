@@ -211,6 +211,7 @@ if ENV.vneid_enabled:
         "redirect_uri": ENV.vneid_redirect_uri,
         "claims": ENV.vneid_claims,
         "levels": ENV.vneid_levels,
+        "acr_values": ENV.vneid_acr_values,
         "timeout_seconds": ENV.vneid_timeout_seconds,
     }
 

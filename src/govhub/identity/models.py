@@ -277,6 +277,9 @@ class SignInSession(BaseModel):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    # The upstream identity provider's session (its ID token's ``sid``) when the sign-in came
+    # through VNeID: its back-channel logout token names this (Back-Channel Logout 1.0 §2.4).
+    upstream_sid = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["-authenticated_at"]

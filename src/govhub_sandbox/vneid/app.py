@@ -12,7 +12,7 @@ from govhub_sandbox.vneid.store import Clock, Store
 from govhub_sandbox.vneid.tokens import SIGNING_ALGORITHM, SigningKey
 
 CLAIMS_SUPPORTED = (
-    "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash",
+    "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid",
     "SoDinhDanh", "HoVaTen", "NgaySinh", "GioiTinh", "SoDienThoai", "level",
 )
 # Discovery documents and keys are public; browsers-based clients may read them (CORS).
@@ -30,6 +30,9 @@ async def discovery(request: web.Request) -> web.StreamResponse:
         "userinfo_endpoint": f"{issuer}/userinfo",
         "jwks_uri": f"{issuer}/jwks",
         "end_session_endpoint": f"{issuer}/logout",  # RP-Initiated Logout 1.0 §2.1
+        # Back-Channel Logout 1.0 §2.1: ID tokens carry sid for logout tokens to name.
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code"],

@@ -65,13 +65,17 @@ class RegisteredClient:
     redirect_uris: tuple[str, ...]
     post_logout_redirect_uris: tuple[str, ...] = ()
     name: str = ""  # shown to the citizen on the login page
+    # Back-Channel Logout 1.0 §2.2: where the provider posts a logout token when a session
+    # this client took part in ends at /logout.
+    backchannel_logout_uri: str | None = None
 
     def __post_init__(self) -> None:
         if not self.client_id or not self.client_secret:
             raise ConfigError("A client needs a client_id and a client_secret.")
         if not self.redirect_uris:
             raise ConfigError(f"Client {self.client_id!r} has no redirect_uris.")
-        for uri in (*self.redirect_uris, *self.post_logout_redirect_uris):
+        for uri in (*self.redirect_uris, *self.post_logout_redirect_uris,
+                    *([self.backchannel_logout_uri] if self.backchannel_logout_uri else [])):
             # RFC 6749 §3.1.2: an absolute URI without a fragment.
             if not uri.startswith(("http://", "https://")) or "#" in uri:
                 raise ConfigError(f"Client {self.client_id!r}: {uri!r} is not an absolute "
@@ -181,6 +185,13 @@ class SandboxConfig:
     require_state: bool = True
     require_pkce: bool = False
     faults: Mapping[str, EndpointFault] = field(default_factory=dict)
+    # Claims laid over every ID token after the provider's own, to make the provider
+    # misbehave the way a relying party must notice, e.g. {"aud": ["another-rp"],
+    # "azp": "<the client>"} (OIDC Core §3.1.3.7 steps 3 to 5).
+    id_token_overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Like many providers, put `acr` in the ID token only when the client asked for levels
+    # with acr_values (OIDC Core §3.1.2.1, §2: acr is then returned as the level achieved).
+    acr_only_when_requested: bool = False
     admin_token: str | None = None  # if set, /_sandbox/* needs "Authorization: Bearer <it>"
 
     def __post_init__(self) -> None:

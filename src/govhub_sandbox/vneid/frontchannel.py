@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from multidict import MultiDict, MultiMapping
 
 from govhub_sandbox.vneid import pages
@@ -19,11 +19,17 @@ from govhub_sandbox.vneid.config import (
     gender_from_personal_id,
 )
 from govhub_sandbox.vneid.provider import PROVIDER, SESSION_COOKIE, Provider, page_response
-from govhub_sandbox.vneid.store import AuthorizationCode, AuthorizationRequest, Session
+from govhub_sandbox.vneid.store import (
+    AuthorizationCode,
+    AuthorizationRequest,
+    Session,
+    new_secret,
+)
 from govhub_sandbox.vneid.tokens import CODE_CHALLENGE_S256
 
 SUPPORTED_SCOPES = ("openid", "profile", "vneid")
 PHONE = re.compile(r"^0\d{9}$")
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"  # Back-Channel Logout §2.4
 
 
 class DuplicateParameterError(ValueError):
@@ -112,7 +118,7 @@ def _parse_request(query: MultiMapping[str], provider: Provider, client_id: str,
                    redirect_uri: str) -> ParsedRequest | AuthorizationError:
     """Everything after client_id and redirect_uri (OIDC Core §3.1.2.2)."""
     names = ("response_type", "scope", "state", "nonce", "code_challenge",
-             "code_challenge_method", "prompt", "max_age")
+             "code_challenge_method", "prompt", "max_age", "acr_values")
     try:
         params = {name: _single(query, name) for name in names}
     except DuplicateParameterError as error:
@@ -132,6 +138,7 @@ def _parse_request(query: MultiMapping[str], provider: Provider, client_id: str,
         expires_at=provider.clock() + provider.config.login_page_ttl_seconds,
         max_age=int(max_age) if max_age is not None else None,
         force_login="login" in prompt,
+        acr_values=tuple((params["acr_values"] or "").split()),
     ), is_silent=prompt == ["none"])
 
 
@@ -149,9 +156,10 @@ def _usable_session(provider: Provider, request: web.Request,
 def _issue_code(provider: Provider, request: web.Request, auth: AuthorizationRequest,
                 session: Session, *, status: int) -> web.HTTPException:
     """OIDC Core §3.1.2.5: a one-time code (RFC 6749 §4.1.2: short-lived, single use)."""
+    provider.store.session_clients.setdefault(session.public_id, set()).add(auth.client_id)
     code = provider.store.add_code(AuthorizationCode(
         request=auth, citizen=session.citizen, auth_time=session.auth_time,
-        expires_at=provider.clock() + provider.config.code_ttl_seconds))
+        expires_at=provider.clock() + provider.config.code_ttl_seconds, sid=session.public_id))
     return _redirect(auth.redirect_uri, {"code": code, "state": auth.state,
                                          "iss": provider.issuer(request)}, status=status)
 
@@ -289,7 +297,9 @@ async def logout(request: web.Request) -> web.StreamResponse:
     params: MultiMapping[str] = (
         request.query if request.method == "GET"
         else MultiDict((k, v) for k, v in (await request.post()).items() if isinstance(v, str)))
-    provider.store.end_session(request.cookies.get(SESSION_COOKIE))
+    ended = provider.store.end_session(request.cookies.get(SESSION_COOKIE))
+    if ended is not None:
+        await backchannel_logout(provider, request, ended)
     target, problem = _post_logout_target(provider, request, params)
     if target is not None:
         response: web.StreamResponse = _redirect(
@@ -301,6 +311,28 @@ async def logout(request: web.Request) -> web.StreamResponse:
     if isinstance(response, web.HTTPException):
         raise response
     return response
+
+
+async def backchannel_logout(provider: Provider, request: web.Request,
+                             session: Session) -> None:
+    """Back-Channel Logout 1.0 §2.5: a signed logout token (§2.4) to each client of the
+    session that registered a back-channel logout URI; a client that fails is not retried
+    (a sandbox), but the logout goes on."""
+    now = provider.now()
+    for client_id in sorted(provider.store.session_clients.pop(session.public_id, set())):
+        client = provider.config.client(client_id)
+        if client is None or not client.backchannel_logout_uri:
+            continue
+        token = provider.key.sign({
+            "iss": provider.issuer(request), "aud": client_id, "iat": now, "exp": now + 120,
+            "jti": new_secret(), "sub": provider.subject(session.citizen),
+            "sid": session.public_id, "events": {LOGOUT_EVENT: {}},
+        }, typ="logout+jwt")
+        try:
+            async with ClientSession(timeout=ClientTimeout(total=5)) as http:
+                await http.post(client.backchannel_logout_uri, data={"logout_token": token})
+        except (ClientError, TimeoutError):
+            continue
 
 
 def _post_logout_target(provider: Provider, request: web.Request,

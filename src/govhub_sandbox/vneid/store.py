@@ -27,6 +27,7 @@ class AuthorizationRequest:
     expires_at: float
     max_age: int | None = None  # OIDC Core §3.1.2.1: re-authenticate if older than this
     force_login: bool = False  # prompt=login: do not offer the existing session
+    acr_values: tuple[str, ...] = ()  # OIDC Core §3.1.2.1: the levels asked for, preferred first
 
 
 @dataclass
@@ -37,6 +38,7 @@ class AuthorizationCode:
     expires_at: float
     is_spent: bool = False
     access_tokens: list[str] = field(default_factory=list)
+    sid: str | None = None  # the session's public id, the ID token's sid claim
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Session:
     citizen: Citizen
     auth_time: int
     expires_at: float
+    # The ``sid`` claim (Back-Channel Logout 1.0 §2.1): public, unlike the cookie's value.
+    public_id: str = field(default_factory=lambda: new_secret())
 
 
 def new_secret() -> str:
@@ -69,6 +73,8 @@ class Store:
         self.codes: dict[str, AuthorizationCode] = {}
         self.access_tokens: dict[str, AccessToken] = {}
         self.sessions: dict[str, Session] = {}
+        # Session public id → the clients given a code in it, for back-channel logout.
+        self.session_clients: dict[str, set[str]] = {}
 
     def _prune(self) -> None:
         now = self.clock()
@@ -121,6 +127,9 @@ class Store:
         session = self.sessions.get(sid) if sid else None
         return session if session and session.expires_at > self.clock() else None
 
-    def end_session(self, sid: str | None) -> None:
+    def end_session(self, sid: str | None) -> Session | None:
+        """Ends the session; returns it if it was still open."""
+        session = self.session(sid)
         if sid:
             self.sessions.pop(sid, None)
+        return session

@@ -57,8 +57,8 @@ class SigningKey:
         public.update({"kid": self.kid, "use": "sig", "alg": SIGNING_ALGORITHM})
         return {"keys": [public]}
 
-    def sign(self, claims: Mapping[str, Any]) -> str:
-        header = {"alg": SIGNING_ALGORITHM, "kid": self.kid, "typ": "JWT"}
+    def sign(self, claims: Mapping[str, Any], *, typ: str = "JWT") -> str:
+        header = {"alg": SIGNING_ALGORITHM, "kid": self.kid, "typ": typ}
         return jwt.encode(header, dict(claims), self._key, algorithms=[SIGNING_ALGORITHM])
 
     def verify(self, token: str) -> dict[str, Any] | None:

@@ -3,16 +3,18 @@ national public-service portal (in the demo and tests: ``govhub_sandbox.vneid``)
 
 Authlib does the protocol: discovery, the authorization code flow with PKCE S256 (RFC 7636),
 ``state`` bound to the browser's session, ``nonce``, the token request, and the ID token's
-checks (OIDC Core §3.1.3.7: signature against the upstream's JWKS, ``iss``, ``aud``, ``exp``,
-``iat``, ``nonce``, ``at_hash``). This module adds what Authlib leaves to the caller: the
+checks (OIDC Core §3.1.3.7: signature against the upstream's JWKS, ``iss``, ``exp``, ``iat``,
+``nonce``, ``at_hash``). This module adds what Authlib leaves to the caller: the
 RFC 9207 ``iss`` check on the authorization response, refusing a token response without a
-verified ID token, the user info's ``sub`` check (OIDC Core §5.3.2), and the mapping of
+verified ID token, the ID token's ``aud`` and ``azp`` checked explicitly, the user
+info's ``sub`` check (OIDC Core §5.3.2), and the mapping of
 upstream claims and levels to govhub's. docs/decisions/0011-vneid-federation.md
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import threading
@@ -21,15 +23,19 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
+from joserfc import jwt
 from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 
 from govhub.identity.federation.services.vneid_accounts import FederatedIdentity
 from govhub.identity.people import personal_id
@@ -47,7 +53,33 @@ METADATA_TTL_SECONDS = 3600
 # RFC 8176 has no value for "an upstream identity provider vouched for it": used only when
 # the upstream sends no ``amr``.
 FEDERATED_AMR = "fed"
+# RFC 8176 §2 values by authentication factor (NIST SP 800-63: something you know, have,
+# are). Values outside RFC 8176's registry are dropped: govhub's apps read only that
+# vocabulary. "mfa" is added when the upstream used factors of two kinds or more.
+AMR_FACTORS = {
+    "knowledge": frozenset({"pwd", "pin", "kba"}),
+    "possession": frozenset({"otp", "sms", "tel", "hwk", "swk", "sc"}),
+    "inherence": frozenset({"face", "fpt", "iris", "retina", "vbm"}),
+}
+RFC_8176_AMR = frozenset({"geo", "mca", "mfa", "rba", "user", "wia"}).union(
+    *AMR_FACTORS.values())
 ACR_BY_LEVEL = {1: ACR_LEVEL_1, 2: ACR_LEVEL_2}
+# Before sending the browser to the upstream, govhub checks that its authorization endpoint
+# answers within this long (or the configured timeout if shorter): a citizen should not
+# meet the browser's own error page for a dead host when govhub can offer another way in.
+PROBE_SECONDS = 2.0
+
+
+# OpenID Connect Back-Channel Logout 1.0 §2.4: the event a logout token carries.
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# §2.6: a logout token is refused when its iat is older than this (and its jti is remembered
+# this long, so a replay is caught for as long as the token would be accepted at all).
+LOGOUT_TOKEN_MAX_AGE_SECONDS = 300
+LOGOUT_TOKEN_LEEWAY_SECONDS = 60
+
+
+class LogoutTokenError(Exception):
+    """The upstream's logout token was refused; the message says why, for the log."""
 
 
 class FederationError(Exception):
@@ -57,6 +89,7 @@ class FederationError(Exception):
     CANCELLED = "cancelled"
     INVALID_STATE = "invalid_state"
     UNAVAILABLE = "unavailable"
+    UPSTREAM_DOWN = "upstream_down"  # found down before the browser was sent there
     INVALID_RESPONSE = "invalid_response"
     ACCOUNT_DISABLED = "account_disabled"
 
@@ -79,6 +112,7 @@ class FederationConfig:
     claims: tuple[tuple[str, str], ...]
     levels: tuple[tuple[str, int], ...]
     timeout_seconds: float
+    acr_values: tuple[str, ...] = ()  # OIDC Core §3.1.2.1, sent on the authorization request
 
     def claim(self, key: str) -> str:
         return dict(self.claims)[key]
@@ -99,6 +133,7 @@ def configuration() -> FederationConfig | None:
         claims=tuple(sorted(dict(raw["claims"]).items())),
         levels=tuple(sorted(dict(raw["levels"]).items())),
         timeout_seconds=float(raw["timeout_seconds"]),
+        acr_values=tuple(str(value) for value in raw.get("acr_values") or ()),
     )
 
 
@@ -145,11 +180,17 @@ def begin(request: HttpRequest, config: FederationConfig, next_url: str | None) 
     """Redirect the browser to the upstream's authorization endpoint."""
     client = upstream_client(config)
     callback = redirect_uri(request, config)
+    # OIDC Core §3.1.2.1: asking for the levels makes the upstream say in `acr` which one
+    # the citizen reached; without it many providers leave `acr` out.
+    extra = {"acr_values": " ".join(config.acr_values)} if config.acr_values else {}
     try:
-        authorization = client.create_authorization_url(callback)
+        authorization = client.create_authorization_url(callback, **extra)
     except (OutboundHttpError, ValueError, KeyError, RuntimeError) as error:
         raise FederationError(FederationError.UNAVAILABLE, type(error).__name__,
                               next_url=next_url) from error
+    if not _answers(authorization["url"], min(PROBE_SECONDS, config.timeout_seconds)):
+        raise FederationError(FederationError.UPSTREAM_DOWN, "authorization endpoint",
+                              next_url=next_url)
     # Authlib keeps state, nonce and the PKCE verifier in the session under the state; the
     # page to return to rides along, so two tabs signing in at once do not mix them up.
     client.save_authorize_data(request, redirect_uri=callback, next_url=next_url or "",
@@ -159,12 +200,30 @@ def begin(request: HttpRequest, config: FederationConfig, next_url: str | None) 
     return response
 
 
+def _answers(url: str, timeout_seconds: float) -> bool:
+    """Whether the upstream's authorization endpoint answers at all: a HEAD without the
+    request's query (no code, no state spent), one attempt, through govhub's outbound HTTP
+    (its proxy settings). Any answer below 500 counts, 405 included; a refused or timed-out
+    connection or a 5xx (RFC 9110 §15.6: the server or a gateway in front of it failing)
+    does not. The metadata being cached, this is the only sign that the host died."""
+    endpoint = urlsplit(url)._replace(query="", fragment="").geturl()
+    try:
+        with outbound_http.session(connect_timeout_seconds=timeout_seconds,
+                                   read_timeout_seconds=timeout_seconds, retries=0) as probe:
+            status = probe.head(endpoint, allow_redirects=False).status_code
+    except OutboundHttpError as error:
+        log.warning("VNeID authorization endpoint unreachable: %s", type(error).__name__)
+        return False
+    return status < 500
+
+
 @dataclass(frozen=True)
 class FederatedSignIn:
     identity: FederatedIdentity
     acr: str
     amr: list[str]
     next_url: str | None
+    upstream_sid: str = ""  # the ID token's sid, for the upstream's back-channel logout
 
 
 def finish(request: HttpRequest, config: FederationConfig) -> FederatedSignIn:
@@ -174,15 +233,70 @@ def finish(request: HttpRequest, config: FederationConfig) -> FederatedSignIn:
     next_url = _check_authorization_response(request, client)
     try:
         claims, userinfo = _redeem(request, client)
+        check_audience(claims, config.client_id)
     except FederationError as error:
         error.next_url = next_url
         raise
     identity = _identity(config, claims, userinfo, next_url)
-    amr = claims.get("amr")
-    if not (isinstance(amr, list) and amr and all(isinstance(v, str) for v in amr)):
-        amr = [FEDERATED_AMR]
-    return FederatedSignIn(identity=identity, acr=ACR_BY_LEVEL[identity.level], amr=amr,
-                           next_url=next_url)
+    sid = claims.get("sid")
+    return FederatedSignIn(identity=identity, acr=ACR_BY_LEVEL[identity.level],
+                           amr=standard_amr(claims.get("amr")), next_url=next_url,
+                           upstream_sid=sid[:255] if isinstance(sid, str) else "")
+
+
+def verify_logout_token(config: FederationConfig, token: str) -> str:
+    """The upstream session a back-channel logout token ends, after the checks of
+    OpenID Connect Back-Channel Logout 1.0 §2.6: signature against the upstream's JWKS with
+    its ID token algorithms, ``iss``, ``aud`` (and ``azp``) naming govhub, a recent ``iat``,
+    ``events`` with the logout event, no ``nonce``, a ``jti`` never seen before. govhub
+    keeps only the upstream's ``sid`` (§2.4), so a token without one is refused."""
+    client = upstream_client(config)
+    try:
+        metadata = client.load_server_metadata()
+        algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+        keys = KeySet.import_key_set(client.fetch_jwk_set())
+        claims = dict(jwt.decode(token, keys, algorithms=algorithms).claims)
+        jwt.JWTClaimsRegistry(
+            leeway=LOGOUT_TOKEN_LEEWAY_SECONDS,
+            iss={"essential": True, "value": metadata.get("issuer")},
+            iat={"essential": True}, jti={"essential": True}, events={"essential": True},
+        ).validate(claims)
+        check_audience(claims, config.client_id)
+    except FederationError as error:
+        raise LogoutTokenError(str(error)) from error
+    except (OutboundHttpError, ValueError, JoseError, KeyError, RuntimeError) as error:
+        raise LogoutTokenError(_describe(error)) from error
+    events = claims.get("events")
+    if not (isinstance(events, dict) and isinstance(events.get(LOGOUT_EVENT), dict)):
+        raise LogoutTokenError("events has no back-channel logout event")
+    if "nonce" in claims:  # §2.4: forbidden, so an ID token cannot pass for a logout token
+        raise LogoutTokenError("nonce present")
+    iat = claims["iat"]
+    if not isinstance(iat, int) or (
+            time.time() - iat > LOGOUT_TOKEN_MAX_AGE_SECONDS + LOGOUT_TOKEN_LEEWAY_SECONDS):
+        raise LogoutTokenError("iat too old")
+    sid = claims.get("sid")
+    if not isinstance(sid, str) or not sid:
+        raise LogoutTokenError("no sid")
+    jti = str(claims["jti"])
+    # One use per jti (§2.6 step 7 "MAY"): add() stores only if absent, in the cache every
+    # web process shares; kept as long as the token's iat is still accepted.
+    digest = hashlib.sha256(f"{metadata.get('issuer')} {jti}".encode()).hexdigest()
+    if not cache.add(f"vneid-logout-jti:{digest}", 1,
+                     LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * LOGOUT_TOKEN_LEEWAY_SECONDS):
+        raise LogoutTokenError("jti replayed")
+    return sid[:255]
+
+
+def standard_amr(upstream: object) -> list[str]:
+    """The upstream's ``amr`` in RFC 8176's vocabulary, in its order, each value once, with
+    ``mfa`` when factors of two kinds or more were used; ``fed`` when nothing is left."""
+    values = upstream if isinstance(upstream, list) else []
+    amr = list(dict.fromkeys(v for v in values if isinstance(v, str) and v in RFC_8176_AMR))
+    kinds = sum(1 for factors in AMR_FACTORS.values() if factors.intersection(amr))
+    if kinds > 1 and "mfa" not in amr:
+        amr.append("mfa")
+    return amr or [FEDERATED_AMR]
 
 
 def _check_authorization_response(request: HttpRequest, client: Any) -> str | None:
@@ -234,6 +348,21 @@ def _redeem(request: HttpRequest, client: Any) -> tuple[Mapping[str, Any], Mappi
     if userinfo.get("sub") != claims.get("sub"):  # OIDC Core §5.3.2: MUST match exactly
         raise FederationError(FederationError.INVALID_RESPONSE, "userinfo sub differs")
     return claims, userinfo
+
+
+def check_audience(claims: Mapping[str, Any], client_id: str) -> None:
+    """OIDC Core §3.1.3.7 steps 3 to 5, made explicit: Authlib checks ``aud`` only through
+    ``azp``, so a token for another relying party that names govhub in ``azp`` would pass.
+    The token is refused unless ``aud`` contains govhub's client id; with several audiences
+    (or any ``azp``) the authorized party must be govhub."""
+    audience = claims.get("aud")
+    audiences = [audience] if isinstance(audience, str) else audience
+    if not (isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)
+            and client_id in audiences):
+        raise FederationError(FederationError.INVALID_RESPONSE, "aud is not govhub")
+    azp = claims.get("azp")
+    if (len(audiences) > 1 or azp is not None) and azp != client_id:
+        raise FederationError(FederationError.INVALID_RESPONSE, "azp is not govhub")
 
 
 def _describe(error: Exception) -> str:

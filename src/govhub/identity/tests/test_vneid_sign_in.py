@@ -11,7 +11,9 @@ import hashlib
 import json
 import logging
 import re
+import secrets
 import socket
+import time
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +22,10 @@ import pytest
 import requests
 from django.test import Client as Browser
 from jwcrypto import jwk, jwt
+from oic.exception import PyoidcError
+from oic.oic.message import IdToken
 
+from govhub.identity.federation.vneid import FederationError, check_audience
 from govhub.identity.models import Account, Client, SignInSession
 from govhub.identity.people import personal_id
 from govhub.identity.queries import find_account_by_personal_id
@@ -28,7 +33,10 @@ from govhub.identity.sso.services import clients
 from govhub.kernel.actors import SYSTEM
 from govhub.kernel.models import AuditEntry
 from govhub_sandbox.vneid import RegisteredClient, SandboxConfig
+from govhub_sandbox.vneid.provider import PROVIDER
 from govhub_sandbox.vneid.server import RunningProvider, start_in_thread
+from govhub_sandbox.vneid.tokens import SigningKey
+from tests.support.backchannel import LOGOUT_EVENT, LogoutReceiver, register, use_app
 
 CLIENT_ID = "govhub-test"
 CLIENT_SECRET = "govhub-test-secret"
@@ -41,6 +49,7 @@ APP_REDIRECT = "https://dat-dai.camau.example/callback"
 CLAIMS = {"personal_id": "SoDinhDanh", "full_name": "HoVaTen", "birth_date": "NgaySinh",
           "phone": "SoDienThoai", "level": "level"}
 LEVELS = {"vneid:level1": 1, "vneid:level2": 2, "1": 1, "2": 2}
+ACR_VALUES = ["vneid:level2", "vneid:level1"]  # GOVHUB_VNEID_ACR_VALUES's default for LEVELS
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +66,7 @@ def vneid_settings(discovery_url: str, **overrides: Any) -> dict[str, Any]:
     return {"discovery_url": discovery_url, "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET, "scopes": "openid profile vneid",
             "token_auth_method": "client_secret_basic", "redirect_uri": None,
-            "claims": CLAIMS, "levels": LEVELS,
+            "claims": CLAIMS, "levels": LEVELS, "acr_values": ACR_VALUES,
             "timeout_seconds": 5.0, **overrides}
 
 
@@ -388,3 +397,254 @@ def test_an_administrator_signing_in_with_vneid_still_gives_govhubs_second_facto
     assert response.status_code == 302
     assert response["Location"].startswith("/login/second-factor/")
     assert signed_in_account(client) is None
+
+
+# --- The ID token's audience (OIDC Core §3.1.3.7) -------------------------------------------
+
+FOREIGN_AUDIENCES = [
+    {"aud": ["some-other-rp"], "azp": CLIENT_ID},
+    {"aud": "some-other-rp", "azp": CLIENT_ID},
+    {"aud": ["rp-a", "rp-b"], "azp": CLIENT_ID},
+    {"aud": [CLIENT_ID, "rp-b"], "azp": "rp-b"},
+    {"aud": [CLIENT_ID, "rp-b"]},  # several audiences and no azp
+]
+
+
+@pytest.mark.parametrize("overrides", FOREIGN_AUDIENCES)
+def test_id_token_for_another_audience_is_refused_even_when_azp_names_govhub(
+    client: Browser, settings: Any, overrides: dict[str, Any]
+) -> None:
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+                           id_token_overrides=overrides)
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        assert_error_page(sign_in(client), "invalid_response", 502)
+    assert not SignInSession.objects.exists()
+    assert not Account.objects.filter(username__startswith="vneid-").exists()
+
+
+def test_id_token_for_govhub_among_several_audiences_with_azp_signs_in(
+    client: Browser, settings: Any
+) -> None:
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+                           id_token_overrides={"aud": [CLIENT_ID, "rp-b"], "azp": CLIENT_ID})
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        assert sign_in(client).status_code == 302
+    assert signed_in_account(client) is not None
+
+
+@pytest.mark.parametrize("audience", [
+    *FOREIGN_AUDIENCES,
+    {"aud": CLIENT_ID}, {"aud": [CLIENT_ID]}, {"aud": CLIENT_ID, "azp": CLIENT_ID},
+    {"aud": [CLIENT_ID, "rp-b"], "azp": CLIENT_ID}, {"aud": CLIENT_ID, "azp": "rp-b"},
+])
+def test_audience_verdict_agrees_with_pyoidc(audience: dict[str, Any]) -> None:
+    """pyoidc (an independent implementation of OIDC Core §3.1.3.7) judges the same claims."""
+    now = int(time.time())
+    claims = {"iss": "https://vneid.example", "sub": "s", "iat": now, "exp": now + 60,
+              **audience}
+    try:
+        IdToken(**claims).verify(client_id=CLIENT_ID, iss="https://vneid.example")
+        pyoidc_accepts = True
+    except (PyoidcError, ValueError):
+        pyoidc_accepts = False
+    try:
+        check_audience(claims, CLIENT_ID)
+        govhub_accepts = True
+    except FederationError:
+        govhub_accepts = False
+    assert govhub_accepts == pyoidc_accepts
+
+
+# --- Asking for the level, and the factors used (OIDC Core §3.1.2.1, RFC 8176) ---------------
+
+def test_level_arrives_from_acr_when_the_upstream_honours_acr_values(
+    client: Browser, settings: Any
+) -> None:
+    # An upstream that states the level only when asked, and a mapping without the level
+    # claim's bare "2": only the ID token's acr can tell govhub the citizen is at level 2.
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+                           acr_only_when_requested=True)
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration",
+            levels={"vneid:level1": 1, "vneid:level2": 2})
+        authorize_url = start(client)
+        request = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url).query))
+        assert request["acr_values"] == "vneid:level2 vneid:level1"
+        assert callback(client, vneid_page(authorize_url, citizen=HUNG)).status_code == 302
+    account = signed_in_account(client)
+    assert account is not None
+    assert account.assurance_level == 2
+    assert SignInSession.objects.get(account=account).acr == "urn:govhub:loa:2"
+
+
+def test_no_acr_values_sent_when_none_configured(client: Browser, vneid: RunningProvider,
+                                                 settings: Any) -> None:
+    settings.GOVHUB_VNEID = {**settings.GOVHUB_VNEID, "acr_values": []}
+    query = urllib.parse.urlsplit(start(client)).query
+    assert "acr_values" not in dict(urllib.parse.parse_qsl(query))
+
+
+def test_upstream_amr_passed_on_in_rfc_8176_words_with_mfa_for_two_kinds_of_factor(
+    client: Browser, settings: Any
+) -> None:
+    config = SandboxConfig(
+        clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),),
+        amr_values={1: ("pwd", "pin"), 2: ("pwd", "vneid-chip", "otp", "otp")})
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        assert sign_in(client, HUNG).status_code == 302
+        other = Browser()
+        assert sign_in(other, PHUC).status_code == 302
+    hung, phuc = signed_in_account(client), signed_in_account(other)
+    # An unregistered value is dropped; password and one-time code are two kinds of factor.
+    assert SignInSession.objects.get(account=hung).amr == ["pwd", "otp", "mfa"]
+    # Password and PIN are both something the citizen knows: one kind, no mfa.
+    assert SignInSession.objects.get(account=phuc).amr == ["pwd", "pin"]
+
+
+# --- An upstream that died after its metadata was cached --------------------------------------
+
+def test_dead_upstream_gives_govhubs_page_instead_of_a_redirect(client: Browser,
+                                                                 settings: Any) -> None:
+    config = SandboxConfig(clients=(RegisteredClient(CLIENT_ID, CLIENT_SECRET, (CALLBACK,)),))
+    upstream = start_in_thread(config)
+    try:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        start(client)  # the discovery document is now cached
+    finally:
+        upstream.stop()
+    response = client.get("/login/vneid/", {"next": "/admin/"})
+    assert response.status_code == 503
+    assert "Location" not in response
+    html = response.content.decode()
+    assert 'data-vneid-error="upstream_down"' in html
+    assert "VNeID tạm thời không phản hồi" in html
+    # The other ways in, each bringing the citizen back to where they were going.
+    assert 'href="/login/?next=%2Fadmin%2F"' in html
+    assert 'href="/login/phone/?next=%2Fadmin%2F"' in html
+    assert 'href="/login/vneid/?next=%2Fadmin%2F"' in html
+    assert response.wsgi_request.user.is_anonymous
+
+
+
+# --- Signing out at VNeID (OpenID Connect Back-Channel Logout 1.0) ----------------------------
+
+def logout_token(upstream: RunningProvider, *, key: SigningKey | None = None,
+                 **changes: Any) -> str:
+    """A logout token as the upstream sends it (§2.4), signed with its key unless another
+    is given; a change to None leaves that claim out."""
+    now = int(time.time())
+    claims = {"iss": upstream.issuer, "aud": CLIENT_ID, "iat": now, "exp": now + 120,
+              "jti": secrets.token_urlsafe(16), "events": {LOGOUT_EVENT: {}}, **changes}
+    signer = key or upstream.app[PROVIDER].key
+    return signer.sign({name: value for name, value in claims.items() if value is not None})
+
+
+def post_logout_token(token: str) -> Any:
+    return Browser().post("/login/vneid/backchannel-logout/", {"logout_token": token})
+
+
+@pytest.fixture
+def logout_receiver() -> Iterator[LogoutReceiver]:
+    receiver = LogoutReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upstream_logout_token_ends_the_session_and_tells_its_apps(
+    client: Browser, vneid: RunningProvider, tree: Any, logout_receiver: LogoutReceiver,
+    settings: Any
+) -> None:
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER,
+                                "OIDC_ISS_ENDPOINT": "http://testserver"}
+    assert sign_in(client).status_code == 302
+    session = SignInSession.objects.get(account=signed_in_account(client))
+    assert session.upstream_sid  # the ID token's sid, kept with the sign-in
+    app = register(tree, logout_receiver, "dat-dai")
+    use_app(client, app)
+
+    response = post_logout_token(logout_token(vneid, sid=session.upstream_sid))
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")  # §2.8: not cached
+    session.refresh_from_db()
+    assert session.ended_at is not None
+    assert signed_in_account(client) is None  # the browser is signed out of govhub
+    assert len(logout_receiver.received) == 1  # and govhub told the app in turn
+
+
+@pytest.mark.parametrize("change", [
+    {"key": "foreign"}, {"iss": "https://ke-gian.example"}, {"aud": "some-other-rp"},
+    {"aud": ["some-other-rp"], "azp": CLIENT_ID}, {"nonce": "n"}, {"events": None},
+    {"events": {"http://schemas.openid.net/event/other": {}}}, {"jti": None},
+    {"iat": int(time.time()) - 3600}, {"sid": None},
+])
+def test_forged_upstream_logout_tokens_are_refused(
+    client: Browser, vneid: RunningProvider, change: dict[str, Any]
+) -> None:
+    assert sign_in(client).status_code == 302
+    session = SignInSession.objects.get(account=signed_in_account(client))
+    changes: dict[str, Any] = {"sid": session.upstream_sid, **change}
+    key = SigningKey.generate() if changes.pop("key", None) else None
+    response = post_logout_token(logout_token(vneid, key=key, **changes))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    session.refresh_from_db()
+    assert session.ended_at is None
+    assert signed_in_account(client) is not None
+
+
+def test_replayed_upstream_logout_token_is_refused(client: Browser,
+                                                   vneid: RunningProvider) -> None:
+    token = logout_token(vneid, sid="phien-khac")  # names no session of govhub's
+    assert post_logout_token(token).status_code == 200
+    assert post_logout_token(token).status_code == 400  # the same jti again
+
+    assert sign_in(client).status_code == 302
+    session = SignInSession.objects.get(account=signed_in_account(client))
+    jti = secrets.token_urlsafe(16)
+    assert post_logout_token(logout_token(vneid, sid="phien-khac", jti=jti)).status_code == 200
+    # A token with a jti already used, even one naming this session, is a replay.
+    again = logout_token(vneid, sid=session.upstream_sid, jti=jti)
+    assert post_logout_token(again).status_code == 400
+    session.refresh_from_db()
+    assert session.ended_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_out_at_vneid_signs_the_citizen_out_of_govhub_and_its_apps(
+    client: Browser, live_server: Any, settings: Any, tree: Any,
+    logout_receiver: LogoutReceiver
+) -> None:
+    # The upstream itself posts its logout token to govhub, served on a real socket.
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER,
+                                "OIDC_ISS_ENDPOINT": "http://testserver"}
+    config = SandboxConfig(clients=(RegisteredClient(
+        CLIENT_ID, CLIENT_SECRET, (CALLBACK,),
+        backchannel_logout_uri=f"{live_server.url}/login/vneid/backchannel-logout/"),))
+    with start_in_thread(config) as upstream:
+        settings.GOVHUB_VNEID = vneid_settings(
+            f"{upstream.issuer}/.well-known/openid-configuration")
+        on_vneid = requests.Session()  # the same browser on VNeID's pages, keeping its cookie
+        page = on_vneid.get(start(client), timeout=5)
+        tx = re.search(r'name="tx" value="([^"]+)"', page.text)
+        assert tx is not None
+        answer = on_vneid.post(f"{upstream.issuer}/authorize", allow_redirects=False,
+                               data={"tx": tx.group(1), "action": "login", "citizen": HUNG},
+                               timeout=5)
+        assert callback(client, answer.headers["Location"]).status_code == 302
+        session = SignInSession.objects.get(account=signed_in_account(client))
+        use_app(client, register(tree, logout_receiver, "dat-dai"))
+
+        assert on_vneid.get(f"{upstream.issuer}/logout", timeout=10).status_code == 200
+    session.refresh_from_db()
+    assert session.ended_at is not None
+    assert signed_in_account(client) is None
+    assert len(logout_receiver.received) == 1

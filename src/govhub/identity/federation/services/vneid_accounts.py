@@ -13,11 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from govhub.identity.models import PHONE, Account, AccountKind
+from govhub.identity.models import PHONE, Account, AccountKind, SignInSession
 from govhub.identity.people import personal_id
 from govhub.identity.people.services.accounts import create_account, update_account
 from govhub.identity.queries import find_account_by_personal_id
+from govhub.identity.sso.services.sign_in import end_sign_in
 from govhub.kernel.actors import Actor, SystemActor
+from govhub.kernel.audit import record_audit
+from govhub.kernel.audit_actions import AuditAction
 
 # The actor of the writes VNeID causes: the audit log reads "[vneid]", not a person, because
 # no one in govhub decided them; the upstream vouched for the person.
@@ -100,3 +103,31 @@ def sign_in_with_vneid(*, identity: FederatedIdentity, actor: Actor = VNEID) -> 
     if changes:
         account = update_account(actor=actor, account=account, **changes)
     return account
+
+
+@transaction.atomic
+def record_upstream_session(*, sid: str, upstream_sid: str) -> None:
+    """Keeps the upstream's session id with govhub's sign-in session ``sid``, so that the
+    upstream's back-channel logout token (which names it) can end it."""
+    session = (SignInSession.objects.select_for_update()
+               .filter(sid=sid, ended_at__isnull=True).first())
+    if session is None or not upstream_sid:
+        return
+    session.upstream_sid = upstream_sid
+    session.save(update_fields=["upstream_sid", "updated_at"])
+    account = session.account
+    record_audit(actor=VNEID, action=AuditAction.UPDATE, target=session,
+                 target_label=account.username, after={"sid": sid, "upstream_session": True},
+                 agency_id=account.agency_id or account.commune_id)
+
+
+def end_upstream_sessions(*, upstream_sid: str) -> int:
+    """The citizen signed out at VNeID: every govhub sign-in session that came from that
+    upstream session ends, which signs the browser out and tells the apps of each session
+    (govhub's own back-channel logout). Returns how many ended."""
+    ended = 0
+    for session in SignInSession.objects.filter(upstream_sid=upstream_sid,
+                                                ended_at__isnull=True):
+        end_sign_in(actor=VNEID, sign_in_session=session)
+        ended += 1
+    return ended
