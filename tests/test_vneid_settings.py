@@ -79,6 +79,8 @@ def test_demo_registers_govhub_at_the_sandbox_with_its_real_callback(
     (client,) = config.clients
     assert client.redirect_uris == ("http://127.0.0.1:8123/login/vneid/callback/",
                                     "http://localhost:8123/login/vneid/callback/")
+    assert client.backchannel_logout_uri == (
+        "http://127.0.0.1:8123/login/vneid/backchannel-logout/")
     env = vneid_environment("http://127.0.0.1:8090")
     assert env["GOVHUB_VNEID_DISCOVERY_URL"] == (
         "http://127.0.0.1:8090/.well-known/openid-configuration")

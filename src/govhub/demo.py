@@ -117,7 +117,9 @@ def _is_unspecified(host: str) -> bool:
 def write_vneid_sandbox_config(path: Path, *, vneid_url: str, host: str, port: int) -> Path:
     """The sandbox's configuration for this demo (see govhub_sandbox/vneid/README.md): govhub
     registered with the callback it really has at this host and port (the sandbox, like
-    the national portal, matches redirect URIs exactly); the built-in test citizens."""
+    the national portal, matches redirect URIs exactly) and with its back-channel logout
+    endpoint, so signing out at the sandbox signs the citizen out of govhub too (OpenID
+    Connect Back-Channel Logout 1.0 §2.2); the built-in test citizens."""
     hosts = dict.fromkeys(h for h in (host, "127.0.0.1", "localhost")
                           if not _is_unspecified(h))  # 0.0.0.0 names no host to go back to
     path.write_text(json.dumps({"issuer": vneid_url, "clients": [{
@@ -125,6 +127,7 @@ def write_vneid_sandbox_config(path: Path, *, vneid_url: str, host: str, port: i
         "name": "Chính quyền số Cà Mau (govhub)",
         "redirect_uris": [f"http://{h}:{port}/login/vneid/callback/" for h in hosts],
         "post_logout_redirect_uris": [f"http://{h}:{port}/" for h in hosts],
+        "backchannel_logout_uri": f"http://{next(iter(hosts))}:{port}/login/vneid/backchannel-logout/",
     }]}, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
 
