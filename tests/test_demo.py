@@ -22,7 +22,12 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.support.demo_process import free_port, fresh_env, wait_until_answers
+from tests.support.demo_process import (
+    free_port,
+    fresh_env,
+    wait_until_answers,
+    wait_until_demo_ports_are_free,
+)
 from tests.support.polling import eventually
 
 # The demo's real processes (web, worker, gateway, sandboxes) started as a user starts them.
@@ -76,6 +81,7 @@ def test_demo_serves_signs_in_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()
             raise AssertionError("govhub demo did not stop within 30 s of Ctrl-C") from None
+        wait_until_demo_ports_are_free()
 
     assert "quantri.anxuyen" in output
     password = re.search(r"quantri\.anxuyen\s+(\S+)", output)
@@ -97,6 +103,7 @@ def test_demo_serves_signs_in_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=30)
+        wait_until_demo_ports_are_free()
 
 
 def test_second_seed_duplicates_nothing(tmp_path: Path) -> None:
@@ -179,3 +186,4 @@ def test_the_readme_hub_calls_answer_as_the_readme_says(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        wait_until_demo_ports_are_free()

@@ -37,3 +37,23 @@ def wait_until_answers(url: str, process: subprocess.Popen, timeout_seconds: flo
 
     eventually(answers, ignoring=(OSError,), timeout_seconds=timeout_seconds,
                interval_seconds=0.3, what=f"{url} answers 200")
+
+
+def wait_until_demo_ports_are_free(timeout_seconds: float = 30) -> None:
+    """After a demo stopped: until no process of it still listens on the documented ports.
+    honcho reports a process stopped when its direct child exits; a server's own workers can
+    hold the port a moment longer, and the next demo would then move that part elsewhere."""
+    from govhub.demo import (
+        GATEWAY_ADMIN_PORT,
+        GATEWAY_PORT,
+        MINIAPP_PORT,
+        SMS_SANDBOX_PORT,
+        UPSTREAM_PORTS,
+        VNEID_SANDBOX_PORT,
+        port_is_free,
+    )
+
+    ports = [GATEWAY_PORT, GATEWAY_ADMIN_PORT, MINIAPP_PORT, SMS_SANDBOX_PORT,
+             VNEID_SANDBOX_PORT, *UPSTREAM_PORTS.values()]
+    eventually(lambda: all(port_is_free(port) for port in ports),
+               timeout_seconds=timeout_seconds, what="the demo's documented ports are free")
